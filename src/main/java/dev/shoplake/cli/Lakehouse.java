@@ -1,0 +1,250 @@
+package dev.shoplake.cli;
+
+import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.config.Settings;
+import dev.shoplake.source.db.ShopDatabase;
+import dev.shoplake.source.events.KafkaEventPublisher;
+import dev.shoplake.source.seed.ShopSeeder;
+import dev.shoplake.source.sim.ShopSimulator;
+import dev.shoplake.stack.LocalStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** The command line: one subcommand per user action; each parses, builds the config and calls a job. */
+@Command(name = "lakehouse", mixinStandardHelpOptions = true,
+        description = "shoplake: an e-commerce lakehouse on Spark and Delta Lake.",
+        subcommands = {Lakehouse.Stack.class, Lakehouse.Seed.class, Lakehouse.Simulate.class, Lakehouse.Status.class,
+                Lakehouse.Demo.class})
+public final class Lakehouse {
+    @Option(names = "--config", description = "Properties file with spark.lakehouse.* settings (default: ${DEFAULT-VALUE}).",
+            defaultValue = "conf/local.properties")
+    Path configFile;
+
+    @Option(names = "--conf", description = "Override a setting: key=value (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    LakehouseConfig config() {
+        return LakehouseConfig.from(Settings.load(configFile, overrides), System.getenv());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new Lakehouse());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            Throwable cause = e;
+            while (cause != null && !(cause instanceof ConfigException)) {
+                cause = cause.getCause();
+            }
+            if (cause != null) {
+                cmd.getErr().println("error: " + cause.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+
+    static void say(String line) {
+        System.out.println(line);
+    }
+
+    @Command(name = "stack", description = "Run the local stack (PostgreSQL, FTP, Kafka on 127.0.0.1) until Ctrl-C, or stop it.")
+    static final class Stack implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @CommandLine.Parameters(arity = "1", description = "start | stop")
+        String action;
+
+        @Override
+        public Integer call() throws Exception {
+            LakehouseConfig config = parent.config();
+            Path pidFile = config.stack().path().resolve("stack.pid");
+            switch (action) {
+                case "start" -> {
+                    Optional<ProcessHandle> other = runningStack(pidFile);
+                    if (other.isPresent()) {
+                        throw new ConfigException("a stack is already running (pid " + other.get().pid() + ", "
+                                + pidFile + ")");
+                    }
+                    CountDownLatch stopped = new CountDownLatch(1);
+                    try (LocalStack stack = LocalStack.start(config)) {
+                        Files.writeString(pidFile, String.valueOf(ProcessHandle.current().pid()));
+                        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                            stack.close();
+                            stopped.countDown();
+                        }));
+                        say("local stack is up (Ctrl-C or 'lakehouse stack stop' stops it):");
+                        stack.endpoints().forEach(e -> say("  " + e));
+                        stopped.await();
+                    } finally {
+                        Files.deleteIfExists(pidFile);
+                    }
+                    return 0;
+                }
+                case "stop" -> {
+                    Optional<ProcessHandle> running = runningStack(pidFile);
+                    if (running.isEmpty()) {
+                        say("no local stack is running");
+                        return 0;
+                    }
+                    running.get().destroy();
+                    running.get().onExit().get(120, TimeUnit.SECONDS);
+                    say("local stack stopped");
+                    return 0;
+                }
+                default -> throw new ConfigException("stack takes 'start' or 'stop', not '" + action + "'");
+            }
+        }
+
+        private static Optional<ProcessHandle> runningStack(Path pidFile) throws IOException {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).filter(ProcessHandle::isAlive);
+        }
+    }
+
+    @Command(name = "seed", description = "Create the shop's schema and seed its master data at a scale factor.")
+    static final class Seed implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @Option(names = "--start", description = "Simulated start date, UTC (default: 7 days ago).")
+        LocalDate start;
+
+        @Override
+        public Integer call() {
+            LakehouseConfig config = parent.config();
+            LocalDate from = start != null ? start : LocalDate.now(ZoneOffset.UTC).minusDays(7);
+            seed(config, from);
+            return 0;
+        }
+    }
+
+    static void seed(LakehouseConfig config, LocalDate start) {
+        ShopDatabase db = new ShopDatabase(config.postgres());
+        int migrations = db.migrate();
+        say("schema: " + migrations + " migration(s) applied");
+        try (var events = new KafkaEventPublisher(config.kafka(), "shoplake-simulator");
+             var sim = new ShopSimulator(config, db, events)) {
+            ShopSeeder.Seeded s = sim.seed(config.simulator().scaleFactor(), config.simulator().seed(),
+                    start.atStartOfDay(ZoneOffset.UTC).toInstant());
+            say(String.format("seeded SF%s from %s: %d categories, %d products, %d customers, %d addresses",
+                    config.simulator().scaleFactor(), start, s.categories(), s.products(), s.customers(), s.addresses()));
+        }
+    }
+
+    @Command(name = "simulate", description = "Run the shop simulator: 'backfill --days N' or 'live [--seconds S]'.")
+    static final class Simulate implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @CommandLine.Parameters(arity = "1", description = "backfill | live")
+        String mode;
+
+        @Option(names = "--days", description = "Simulated days to backfill (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+        int days;
+
+        @Option(names = "--seconds", description = "How long to run live; 0 = until Ctrl-C (default: ${DEFAULT-VALUE}).",
+                defaultValue = "0")
+        long seconds;
+
+        @Override
+        public Integer call() {
+            LakehouseConfig config = parent.config();
+            ShopDatabase db = new ShopDatabase(config.postgres());
+            db.migrate();
+            try (var events = new KafkaEventPublisher(config.kafka(), "shoplake-simulator");
+                 var sim = new ShopSimulator(config, db, events)) {
+                ShopSimulator.Summary summary = switch (mode) {
+                    case "backfill" -> sim.backfill(days, Lakehouse::say);
+                    case "live" -> sim.live(seconds == 0 ? null : Duration.ofSeconds(seconds), Clock.systemUTC(),
+                            Lakehouse::say);
+                    default -> throw new ConfigException("simulate takes 'backfill' or 'live', not '" + mode + "'");
+                };
+                printSummary(summary);
+            }
+            return 0;
+        }
+    }
+
+    static void printSummary(ShopSimulator.Summary s) {
+        double secs = Math.max(0.001, s.elapsed().toMillis() / 1000.0);
+        say(String.format("%s: %d day(s), %d tick(s), %,d events in %.1f s (%,.0f events/s); clock now %s",
+                s.mode(), s.days(), s.ticks(), s.events(), secs, s.events() / secs, s.clock()));
+        say("  events by type: " + s.eventsByType());
+        if (!s.reports().isEmpty()) {
+            say("  reports uploaded: " + s.reports());
+        }
+    }
+
+    @Command(name = "status", description = "Print what the source systems hold: rows, reports, events.")
+    static final class Status implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @Override
+        public Integer call() {
+            SourceSummary.print(parent.config(), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", description = "Start the local stack, seed, backfill the last days, run live a while, print what it made.")
+    static final class Demo implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @Option(names = "--days", description = "Days of history on a fresh shop (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+        int days;
+
+        @Option(names = "--live-seconds", description = "Seconds of live simulation (default: ${DEFAULT-VALUE}).",
+                defaultValue = "30")
+        long liveSeconds;
+
+        @Override
+        public Integer call() {
+            LakehouseConfig config = parent.config();
+            try (LocalStack stack = LocalStack.start(config)) {
+                say("local stack is up:");
+                stack.endpoints().forEach(e -> say("  " + e));
+                ShopDatabase db = new ShopDatabase(config.postgres());
+                db.migrate();
+                if (db.rowCounts().get("customers") == 0) {
+                    seed(config, LocalDate.now(ZoneOffset.UTC).minusDays(days));
+                }
+                try (var events = new KafkaEventPublisher(config.kafka(), "shoplake-simulator");
+                     var sim = new ShopSimulator(config, db, events)) {
+                    int behind = (int) Duration.between(sim.clock(), LocalDate.now(ZoneOffset.UTC)
+                            .atStartOfDay(ZoneOffset.UTC).toInstant()).toDays();
+                    if (behind > 0) {
+                        printSummary(sim.backfill(behind, Lakehouse::say));
+                    }
+                    say("running live for " + liveSeconds + " s (a tick every " + config.simulator().tickSeconds() + " s)");
+                    printSummary(sim.live(Duration.ofSeconds(liveSeconds), Clock.systemUTC(), Lakehouse::say));
+                }
+                SourceSummary.print(config, System.out);
+            }
+            return 0;
+        }
+    }
+}

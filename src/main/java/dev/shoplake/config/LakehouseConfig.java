@@ -1,0 +1,171 @@
+package dev.shoplake.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The one immutable configuration of every job and tool, read from {@code spark.lakehouse.*}
+ * settings plus secrets from the environment. Secrets never come from a file or a flag, and no
+ * {@code toString} here prints them.
+ */
+public record LakehouseConfig(
+        String lakeRoot,
+        Postgres postgres,
+        Ftp ftp,
+        Kafka kafka,
+        Simulator simulator,
+        Stack stack) {
+
+    public static final String ENV_PG_PASSWORD = "LAKEHOUSE_PG_PASSWORD";
+    public static final String ENV_FTP_PASSWORD = "LAKEHOUSE_FTP_PASSWORD";
+
+    public static LakehouseConfig from(Settings s, Map<String, String> env) {
+        String p = Settings.PREFIX;
+        Postgres pg = new Postgres(
+                s.string(p + "pg.url", "jdbc:postgresql://127.0.0.1:54329/ecommerce"),
+                s.string(p + "pg.user", "shop"),
+                secret(env, ENV_PG_PASSWORD),
+                s.integer(p + "pg.read-partitions", 2, 1, 10_000),
+                s.integer(p + "pg.fetch-size", 10_000, 1, 1_000_000));
+        if (!pg.url().startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("setting " + p + "pg.url=" + pg.url() + " must start with jdbc:postgresql://");
+        }
+        Ftp ftp = new Ftp(
+                s.string(p + "ftp.host", "127.0.0.1"),
+                s.integer(p + "ftp.port", 2121, 1, 65535),
+                s.string(p + "ftp.user", "support"),
+                secret(env, ENV_FTP_PASSWORD),
+                s.string(p + "ftp.dir", "/reports"),
+                s.bool(p + "ftp.tls", false),
+                s.string(p + "ftp.truststore", ""),
+                s.integer(p + "ftp.timeout-ms", 10_000, 100, 600_000));
+        Kafka kafka = new Kafka(
+                s.string(p + "kafka.bootstrap-servers", "127.0.0.1:19092"),
+                s.string(p + "kafka.topic-prefix", "shop."),
+                s.integer(p + "kafka.partitions", 3, 1, 1000));
+        Simulator sim = new Simulator(
+                s.longValue(p + "sim.seed", 42L),
+                s.decimal(p + "sim.scale-factor", 0.01, 0.0001, 100),
+                s.integer(p + "sim.tick-seconds", 5, 1, 86_400),
+                s.integer(p + "sim.ticks-per-day", 0, 0, 86_400),
+                s.integer(p + "sim.max-customers-per-tick", 50, 1, 1_000_000),
+                s.decimal(p + "sim.remove-probability", 0.10, 0, 1),
+                s.decimal(p + "sim.checkout-probability", 0.30, 0, 1),
+                s.decimal(p + "sim.payment-failure-probability", 0.35, 0, 1),
+                s.integer(p + "sim.purge-every-days", 25, 1, 10_000),
+                s.bool(p + "sim.website-events", true));
+        Stack stack = new Stack(
+                s.string(p + "stack.dir", ".stack"),
+                s.bool(p + "stack.ftp-tls", false));
+        return new LakehouseConfig(s.string(p + "lake.root", "lake"), pg, ftp, kafka, sim, stack);
+    }
+
+    private static String secret(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null ? "" : v;
+    }
+
+    /** Operational PostgreSQL; {@code readPartitions}/{@code fetchSize} shape the JDBC reads. */
+    public record Postgres(String url, String user, String password, int readPartitions, int fetchSize) {
+        public String requirePassword() {
+            if (password.isEmpty()) {
+                throw new ConfigException("environment variable " + ENV_PG_PASSWORD + " is not set (the password of "
+                        + user + " at " + url + ")");
+            }
+            return password;
+        }
+
+        public String host() {
+            return URI.create(url.substring("jdbc:".length())).getHost();
+        }
+
+        public int port() {
+            int port = URI.create(url.substring("jdbc:".length())).getPort();
+            return port < 0 ? 5432 : port;
+        }
+
+        public String database() {
+            String path = URI.create(url.substring("jdbc:".length())).getPath();
+            return path.startsWith("/") ? path.substring(1) : path;
+        }
+
+        @Override
+        public String toString() {
+            return "Postgres[url=" + url + ", user=" + user + ", password=***]";
+        }
+    }
+
+    /** The FTP server of the daily support report; {@code tls} means explicit FTPS with a protected data channel. */
+    public record Ftp(String host, int port, String user, String password, String dir, boolean tls,
+                      String truststore, int timeoutMillis) {
+        public String requirePassword() {
+            if (password.isEmpty()) {
+                throw new ConfigException("environment variable " + ENV_FTP_PASSWORD + " is not set (the password of "
+                        + user + " at ftp://" + host + ":" + port + ")");
+            }
+            return password;
+        }
+
+        @Override
+        public String toString() {
+            return "Ftp[" + (tls ? "ftpes" : "ftp") + "://" + user + "@" + host + ":" + port + dir + ", password=***]";
+        }
+    }
+
+    public record Kafka(String bootstrapServers, String topicPrefix, int partitions) {
+        public String storeTopic() {
+            return topicPrefix + "store";
+        }
+
+        public String checkoutTopic() {
+            return topicPrefix + "checkout";
+        }
+
+        public String stockTopic() {
+            return topicPrefix + "stock";
+        }
+
+        public String websiteTopic() {
+            return topicPrefix + "website";
+        }
+
+        public java.util.List<String> topics() {
+            return java.util.List.of(storeTopic(), checkoutTopic(), stockTopic(), websiteTopic());
+        }
+
+        public String host() {
+            String first = bootstrapServers.split(",")[0].trim();
+            return first.substring(0, first.lastIndexOf(':'));
+        }
+
+        public int port() {
+            String first = bootstrapServers.split(",")[0].trim();
+            try {
+                return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
+            } catch (RuntimeException e) {
+                throw new ConfigException("setting spark.lakehouse.kafka.bootstrap-servers=" + bootstrapServers
+                        + " is not host:port");
+            }
+        }
+    }
+
+    /**
+     * The shop simulator. {@code ticksPerDay} 0 means "derive from the scale factor" (about 110 ticks
+     * a simulated day at SF1, i.e. about a million orders a year).
+     */
+    public record Simulator(long seed, double scaleFactor, int tickSeconds, int ticksPerDay,
+                            int maxCustomersPerTick, double removeProbability, double checkoutProbability,
+                            double paymentFailureProbability, int purgeEveryDays, boolean websiteEvents) {
+        public int effectiveTicksPerDay() {
+            return ticksPerDay > 0 ? ticksPerDay : (int) Math.max(1, Math.round(110 * scaleFactor));
+        }
+    }
+
+    /** The embedded local stack: where its servers keep their data, and whether FTP speaks TLS. */
+    public record Stack(String dir, boolean ftpTls) {
+        public Path path() {
+            return Path.of(dir);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package dev.shoplake.source.sim;
+
+import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.source.db.ShopDatabase;
+import dev.shoplake.source.events.EventPublisher;
+import dev.shoplake.source.events.ShopEvent;
+import dev.shoplake.source.report.SupportReportPublisher;
+import dev.shoplake.source.seed.ShopSeeder;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shop simulator: seeds the database, then runs the generator's rules either as a
+ * <b>backfill</b> (N simulated days, as fast as PostgreSQL takes them, one transaction a day) or
+ * <b>live</b> (a tick every few seconds of real time, one transaction a tick). Every change is
+ * also published to Kafka in a Kafka transaction that commits right after the database's, and a
+ * support report is published to FTP for every simulated day that ends.
+ */
+public final class ShopSimulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ShopSimulator.class);
+    /** Held for the whole run: two simulators on one shop would hand out the same ids. */
+    private static final long SIMULATOR_LOCK = 0x5ED0_5EED_0001L;
+
+    private final LakehouseConfig.Simulator config;
+    private final ShopDatabase database;
+    private final EventPublisher events;
+    private final SupportReportPublisher reports;
+    private final Connection connection;
+
+    public ShopSimulator(LakehouseConfig config, ShopDatabase database, EventPublisher events) {
+        this.config = config.simulator();
+        this.database = database;
+        this.events = events;
+        this.reports = new SupportReportPublisher(config.ftp());
+        this.connection = database.connect();
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + SIMULATOR_LOCK + ")")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                close();
+                throw new ConfigException("another simulator is already running against " + database.config().url());
+            }
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            close();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What a run did: per-type event counts and per-table new rows, for the summary line. */
+    public record Summary(String mode, int days, long ticks, Map<String, Long> eventsByType, List<String> reports,
+                          Duration elapsed, Instant clock) {
+        public long events() {
+            return eventsByType.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** The simulated time up to which the shop has been simulated. */
+    public Instant clock() {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT clock FROM simulator.state WHERE id = 1")) {
+            if (!rs.next()) {
+                throw new ConfigException("the shop database is not seeded yet: run 'lakehouse seed' first");
+            }
+            Instant clock = rs.getTimestamp(1).toInstant();
+            connection.commit();
+            return clock;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Seeds master data and publishes each product's opening stock. */
+    public ShopSeeder.Seeded seed(double scaleFactor, long seed, Instant start) {
+        return inTransaction(() -> {
+            ShopSeeder.Seeded seeded = ShopSeeder.seed(connection, scaleFactor, seed, start);
+            ShopState state = ShopWriter.load(connection);
+            List<ShopEvent> opening = ShopRules.initialStock(state, start);
+            events.send(opening);
+            try (var st = connection.prepareStatement("UPDATE simulator.state SET next_event_seq = ? WHERE id = 1")) {
+                st.setLong(1, state.nextEventSeq);
+                st.executeUpdate();
+            }
+            return seeded;
+        });
+    }
+
+    /** Simulates {@code days} days from the simulator's clock, one transaction per day. */
+    public Summary backfill(int days, Consumer<String> progress) {
+        long started = System.nanoTime();
+        Map<String, Long> counts = new TreeMap<>();
+        List<String> published = new ArrayList<>();
+        ShopState state = load();
+        ShopRules rules = new ShopRules(config, state);
+        int ticksPerDay = config.effectiveTicksPerDay();
+        long ticks = 0;
+        for (int d = 0; d < days; d++) {
+            Instant dayStart = state.clock;
+            Instant dayEnd = dayStart.plus(Duration.ofDays(1));
+            long step = Duration.between(dayStart, dayEnd).toMillis() / ticksPerDay;
+            ShopState current = state;
+            inTransaction(() -> {
+                for (int t = 0; t < ticksPerDay; t++) {
+                    Instant from = dayStart.plusMillis(t * step);
+                    Instant to = t == ticksPerDay - 1 ? dayEnd : from.plusMillis(step);
+                    List<ShopEvent> tickEvents = rules.tick(from, to);
+                    events.send(tickEvents);
+                    tickEvents.forEach(e -> counts.merge(e.type(), 1L, Long::sum));
+                }
+                ShopWriter.flush(connection, current);
+                return null;
+            });
+            ticks += ticksPerDay;
+            published.addAll(publishReports(state.clock, progress));
+            if (progress != null) {
+                progress.accept("simulated " + dayStart.atZone(ZoneOffset.UTC).toLocalDate() + " (" + (d + 1) + "/"
+                        + days + ")");
+            }
+        }
+        return new Summary("backfill", days, ticks, counts, published, Duration.ofNanos(System.nanoTime() - started),
+                state.clock);
+    }
+
+    /**
+     * Runs in real time, a tick every {@code tick-seconds}, until {@code duration} has passed
+     * (forever when null) or the thread is interrupted. Simulated time is the wall clock; a clock
+     * behind it (after a backfill) jumps forward: the gap is a quiet shop.
+     */
+    public Summary live(Duration duration, Clock wallClock, Consumer<String> progress) {
+        long started = System.nanoTime();
+        Map<String, Long> counts = new TreeMap<>();
+        List<String> published = new ArrayList<>();
+        ShopState state = load();
+        ShopRules rules = new ShopRules(config, state);
+        Instant now = wallClock.instant();
+        if (state.clock.isAfter(now)) {
+            throw new ConfigException("the simulator's clock (" + state.clock + ") is ahead of the wall clock; "
+                    + "live mode cannot run before then");
+        }
+        published.addAll(publishReports(now, progress));
+        state.clock = now;
+        Instant endAt = duration == null ? Instant.MAX : now.plus(duration);
+        long ticks = 0;
+        try {
+            while (true) {
+                Instant next = state.clock.plusSeconds(config.tickSeconds());
+                if (next.isAfter(endAt)) {
+                    break;
+                }
+                long waitMillis = Duration.between(wallClock.instant(), next).toMillis();
+                if (waitMillis > 0) {
+                    Thread.sleep(waitMillis);
+                }
+                Instant from = state.clock;
+                Instant to = wallClock.instant();
+                inTransaction(() -> {
+                    List<ShopEvent> tickEvents = rules.tick(from, to);
+                    events.send(tickEvents);
+                    tickEvents.forEach(e -> counts.merge(e.type(), 1L, Long::sum));
+                    ShopWriter.flush(connection, state);
+                    return null;
+                });
+                ticks++;
+                published.addAll(publishReports(state.clock, progress));
+                if (progress != null) {
+                    progress.accept("tick " + ticks + " at " + to + ": " + counts);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new Summary("live", 0, ticks, counts, published, Duration.ofNanos(System.nanoTime() - started),
+                state.clock);
+    }
+
+    /** Publishes the report of every simulated day that has ended and has no report yet. */
+    private List<String> publishReports(Instant clock, Consumer<String> progress) {
+        List<String> names = new ArrayList<>();
+        LocalDate today = clock.atZone(ZoneOffset.UTC).toLocalDate();
+        LocalDate last;
+        long seed;
+        int[] customerIds;
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT last_report, seed FROM simulator.state WHERE id = 1")) {
+            rs.next();
+            last = rs.getDate(1).toLocalDate();
+            seed = rs.getLong(2);
+            connection.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        for (LocalDate day = last.plusDays(1); day.isBefore(today); day = day.plusDays(1)) {
+            LocalDate reportDay = day;
+            SupportReportPublisher.Published p = inTransaction(() -> {
+                int[] ids = loadCustomerIds();
+                return reports.publish(connection, seed, reportDay, ids);
+            });
+            names.add(p.fileName());
+            if (progress != null) {
+                progress.accept("report " + p.fileName() + ": " + p.newTickets() + " new, " + p.resolvedTickets()
+                        + " resolved, " + p.csvRows() + " rows" + (p.previousDeleted() ? ", previous deleted" : ""));
+            }
+        }
+        return names;
+    }
+
+    private int[] loadCustomerIds() throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM customers ORDER BY id")) {
+            List<Integer> ids = new ArrayList<>();
+            while (rs.next()) {
+                ids.add(rs.getInt(1));
+            }
+            return ids.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    private ShopState load() {
+        try {
+            ShopState state = ShopWriter.load(connection);
+            connection.commit();
+            return state;
+        } catch (SQLException e) {
+            throw new IllegalStateException("loading the shop's state failed: " + e.getMessage(), e);
+        }
+    }
+
+    private interface Work<T> {
+        T run() throws SQLException, IOException;
+    }
+
+    /** Database transaction inside a Kafka transaction: events become visible only if the rows did. */
+    private <T> T inTransaction(Work<T> work) {
+        events.begin();
+        try {
+            T result = work.run();
+            connection.commit();
+            events.commit();
+            return result;
+        } catch (SQLException | IOException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            events.abort();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("simulation step failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing releases the advisory lock either way
+        }
+    }
+}

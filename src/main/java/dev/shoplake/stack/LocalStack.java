@@ -1,0 +1,92 @@
+package dev.shoplake.stack;
+
+import dev.shoplake.config.LakehouseConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local stack: PostgreSQL, an FTP server and a Kafka broker on 127.0.0.1, with their data under
+ * {@code spark.lakehouse.stack.dir} so it survives restarts. The ports are those the clients are
+ * configured with, so the same config reaches the embedded stack and an external one.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    private final LakehouseConfig config;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private KafkaBroker kafka;
+    private boolean closed;
+
+    private LocalStack(LakehouseConfig config) {
+        this.config = config;
+    }
+
+    /** Starts all three and returns once each answers; on any failure, stops what did start. */
+    public static LocalStack start(LakehouseConfig config) {
+        LocalStack stack = new LocalStack(config);
+        Path dir = config.stack().path();
+        long started = System.nanoTime();
+        try {
+            // the broker JVM is the slowest to start: launch it first, wait for it last
+            stack.kafka = KafkaBroker.start(config.kafka(), dir);
+            stack.running.add(stack.kafka);
+            stack.running.add(PostgresServer.start(config.postgres(), dir));
+            stack.running.add(FtpServerProcess.start(config.ftp(), dir, config.stack().ftpTls()));
+            stack.kafka.awaitReady(config.kafka(), 120_000);
+        } catch (IOException e) {
+            stack.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+        LOG.info("local stack up in {} ms", (System.nanoTime() - started) / 1_000_000);
+        return stack;
+    }
+
+    /** Where each server answers, for people: no secrets. */
+    public List<String> endpoints() {
+        var pg = config.postgres();
+        var ftp = config.ftp();
+        return List.of(
+                "PostgreSQL  " + pg.url() + "  user " + pg.user() + "  (password: $" + LakehouseConfig.ENV_PG_PASSWORD + ")",
+                "FTP" + (config.stack().ftpTls() ? "S " : "  ") + "       " + (config.stack().ftpTls() ? "ftpes" : "ftp") + "://"
+                        + ftp.host() + ":" + ftp.port() + ftp.dir() + "  user " + ftp.user() + "  (password: $"
+                        + LakehouseConfig.ENV_FTP_PASSWORD + ")",
+                "Kafka       " + config.kafka().bootstrapServers() + "  topics " + config.kafka().topics(),
+                "data        " + config.stack().path().toAbsolutePath());
+    }
+
+    /** The broker's process id, so tests can check that nothing outlives the stack. */
+    public long kafkaPid() {
+        return kafka.pid();
+    }
+
+    /** The trust store for FTPS clients of this stack. */
+    public Path ftpTruststore() {
+        return FtpServerProcess.truststore(config.stack().path());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<AutoCloseable> reversed = new ArrayList<>(running);
+        Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}
