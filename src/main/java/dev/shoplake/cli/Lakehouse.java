@@ -11,6 +11,8 @@ import dev.shoplake.stack.LocalStack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -38,16 +40,24 @@ public final class Lakehouse {
     @Option(names = "--conf", description = "Override a setting: key=value (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    private final Map<String, String> env;
+
+    Lakehouse(Map<String, String> env) {
+        this.env = env;
+    }
+
     LakehouseConfig config() {
-        return LakehouseConfig.from(Settings.load(configFile, overrides), System.getenv());
+        return LakehouseConfig.from(Settings.load(configFile, overrides), env);
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(System.getenv(), new PrintWriter(System.err, true), args));
     }
 
-    static int run(String... args) {
-        CommandLine cli = new CommandLine(new Lakehouse());
+    /** Runs one command; a user-fixable error is one line on {@code err} and exit code 2. */
+    static int run(Map<String, String> env, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Lakehouse(env));
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Throwable cause = e;
             while (cause != null && !(cause instanceof ConfigException)) {

@@ -105,7 +105,9 @@ final class FtpServerProcess implements AutoCloseable {
                 "-keystore", keystore.toString(), "-storepass", storePassword);
         run(keytool, "-exportcert", "-alias", "ftp", "-rfc", "-keystore", keystore.toString(),
                 "-storepass", storePassword, "-file", cert.toString());
-        run(keytool, "-importcert", "-noprompt", "-alias", "ftp", "-storetype", "PKCS12",
+        // a trust store holds only a public certificate: written without encryption or MAC, readable with no password
+        run(keytool, "-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE", "-J-Dkeystore.pkcs12.macAlgorithm=NONE",
+                "-importcert", "-noprompt", "-alias", "ftp", "-storetype", "PKCS12",
                 "-keystore", truststore.toString(), "-storepass", "public-cert-only", "-file", cert.toString());
         SslConfigurationFactory ssl = new SslConfigurationFactory();
         ssl.setKeystoreFile(keystore.toFile());

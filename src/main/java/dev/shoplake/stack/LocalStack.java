@@ -33,6 +33,12 @@ public final class LocalStack implements AutoCloseable {
         Path dir = config.stack().path();
         long started = System.nanoTime();
         try {
+            PostgresServer.stopLeftover(dir);
+            // every port is checked before anything starts, so a taken one leaves nothing behind
+            Ports.requireFree(config.postgres().port(), "PostgreSQL (spark.lakehouse.pg.url)");
+            Ports.requireFree(config.ftp().port(), "the FTP server (spark.lakehouse.ftp.port)");
+            Ports.requireFree(config.kafka().port(), "the Kafka broker (spark.lakehouse.kafka.bootstrap-servers)");
+            Ports.requireFree(config.kafka().port() + 1, "the Kafka controller (the broker's port + 1)");
             // the broker JVM is the slowest to start: launch it first, wait for it last
             stack.kafka = KafkaBroker.start(config.kafka(), dir);
             stack.running.add(stack.kafka);

@@ -33,7 +33,7 @@ final class PostgresServer implements AutoCloseable {
 
     static PostgresServer start(LakehouseConfig.Postgres config, Path dir) throws IOException {
         Path data = dir.resolve("postgres");
-        stopLeftover(data);
+        stopLeftover(dir);
         Ports.requireFree(config.port(), "PostgreSQL (spark.lakehouse.pg.url)");
         Files.createDirectories(dir);
         Path log = dir.resolve("postgres.log");
@@ -61,8 +61,8 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** A postmaster left by a killed stack would hold the port and the data directory: stop it first. */
-    private static void stopLeftover(Path data) throws IOException {
-        Path pidFile = data.resolve("postmaster.pid");
+    static void stopLeftover(Path stackDir) throws IOException {
+        Path pidFile = stackDir.resolve("postgres").resolve("postmaster.pid");
         if (!Files.exists(pidFile)) {
             return;
         }

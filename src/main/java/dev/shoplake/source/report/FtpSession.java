@@ -67,15 +67,21 @@ public final class FtpSession implements AutoCloseable {
     private static FTPSClient tlsClient(LakehouseConfig.Ftp config) {
         FTPSClient ftps = new FTPSClient(false);
         ftps.setEndpointCheckingEnabled(true);
+        // commons-net's default only checks the certificate's dates; validate the chain, always
+        KeyStore store = null;
         if (!config.truststore().isEmpty()) {
             try (InputStream in = Files.newInputStream(Path.of(config.truststore()))) {
-                KeyStore store = KeyStore.getInstance("PKCS12");
+                store = KeyStore.getInstance("PKCS12");
                 store.load(in, null);
-                ftps.setTrustManager(TrustManagerUtils.getDefaultTrustManager(store));
             } catch (IOException | GeneralSecurityException e) {
                 throw new ConfigException("cannot read the FTP trust store " + config.truststore()
                         + " (spark.lakehouse.ftp.truststore): " + e.getMessage(), e);
             }
+        }
+        try {
+            ftps.setTrustManager(TrustManagerUtils.getDefaultTrustManager(store));
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException("cannot set up TLS for the FTP server: " + e.getMessage(), e);
         }
         return ftps;
     }

@@ -35,6 +35,7 @@ final class ShopRules {
     private final List<ShopEvent> events = new ArrayList<>();
     private SplittableRandom rng;
     private long lastPurgeDay = Long.MIN_VALUE;
+    private Instant tickStart;
 
     ShopRules(LakehouseConfig.Simulator config, ShopState state) {
         this.config = config;
@@ -44,6 +45,7 @@ final class ShopRules {
     /** Simulates [start, end) and returns its events in causal order. */
     List<ShopEvent> tick(Instant start, Instant end) {
         events.clear();
+        tickStart = start;
         rng = new SplittableRandom(state.seed * 0x9E3779B97F4A7C15L ^ start.toEpochMilli());
         long span = Duration.between(start, end).toMillis();
         Instant addPhase = start;
@@ -80,7 +82,7 @@ final class ShopRules {
             int customerId = state.customerIds[picked[i]];
             Product product = state.products.get(state.productIds[rng.nextInt(state.productIds.length)]);
             if (config.websiteEvents()) {
-                browse(customerId, product.id, t.minusMillis(1 + rng.nextInt(120_000)));
+                browse(customerId, product.id, t);
             }
             Cart cart = state.cartByCustomer.get(customerId);
             if (cart == null) {
@@ -113,17 +115,21 @@ final class ShopRules {
         }
     }
 
-    /** A website session: its start and a few page views ending on the product's page. */
-    private void browse(Integer customerId, int productId, Instant t) {
+    /**
+     * A website session that ends at {@code endAt}: its start and a few page views, the last on the
+     * product's page, laid out backwards so that none falls outside the tick.
+     */
+    private void browse(Integer customerId, int productId, Instant endAt) {
         String session = new UUID(rng.nextLong(), rng.nextLong()).toString();
         String device = switch (rng.nextInt(3)) {
             case 0 -> "desktop";
             case 1 -> "mobile";
             default -> "tablet";
         };
-        emit(EventTopic.WEBSITE, "SESSION_START", t, "session_id", session, "customer_id", customerId,
-                "device", device);
         int views = 1 + rng.nextInt(4);
+        long gap = Math.max(0, Math.min(1_000, Duration.between(tickStart, endAt).toMillis() / (views + 1)));
+        emit(EventTopic.WEBSITE, "SESSION_START", endAt.minusMillis(views * gap), "session_id", session,
+                "customer_id", customerId, "device", device);
         for (int v = 0; v < views; v++) {
             boolean last = v == views - 1;
             String page = last ? "product" : switch (rng.nextInt(3)) {
@@ -131,7 +137,7 @@ final class ShopRules {
                 case 1 -> "category";
                 default -> "search";
             };
-            emit(EventTopic.WEBSITE, "PAGE_VIEW", t.plusMillis(v * 1000L + 1), "session_id", session,
+            emit(EventTopic.WEBSITE, "PAGE_VIEW", endAt.minusMillis((views - 1 - v) * gap), "session_id", session,
                     "customer_id", customerId, "page", page, "product_id", last ? productId : null);
         }
     }
@@ -215,7 +221,9 @@ final class ShopRules {
                         "product_id", line.productId, "quantity", line.quantity,
                         "unit_price", money(line.unitPriceCents), "total_price", money(line.totalCents()));
             }
-            Instant paidAt = t.plusMillis(1 + rng.nextInt(5_000));
+            // the payment follows within the checkout's own slot, so it never passes the tick's end
+            long slotLen = Math.max(1, length / chosen.size());
+            Instant paidAt = t.plusMillis(Math.min(5_000, rng.nextLong(Math.max(1, slotLen / 2))));
             boolean failed = rng.nextDouble() < config.paymentFailureProbability();
             String method = rng.nextBoolean() ? "Credit Card" : "E-Wallet";
             String status = failed ? "Failed" : "Paid";
