@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "lakehouse", mixinStandardHelpOptions = true,
         description = "shoplake: an e-commerce lakehouse on Spark and Delta Lake.",
         subcommands = {Lakehouse.Stack.class, Lakehouse.Seed.class, Lakehouse.Simulate.class, Lakehouse.Status.class,
-                Lakehouse.Demo.class})
+                Lakehouse.Demo.class, Lakehouse.Bench.class})
 public final class Lakehouse {
     @Option(names = "--config", description = "Properties file with spark.lakehouse.* settings (default: ${DEFAULT-VALUE}).",
             defaultValue = "conf/local.properties")
@@ -254,6 +254,63 @@ public final class Lakehouse {
                 }
                 SourceSummary.print(config, System.out);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "bench", description = "Benchmark the backfill: start a stack in its own directory, seed at --sf, "
+            + "backfill --days, and write a report to target/bench/.")
+    static final class Bench implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @Option(names = "--sf", description = "Scale factor (default: ${DEFAULT-VALUE}).", defaultValue = "0.1")
+        double scaleFactor;
+
+        @Option(names = "--days", description = "Simulated days (default: ${DEFAULT-VALUE}).", defaultValue = "365")
+        int days;
+
+        @Override
+        public Integer call() throws IOException {
+            String dir = "target/bench/stack-sf" + scaleFactor;
+            parent.overrides.add("spark.lakehouse.stack.dir=" + dir);
+            parent.overrides.add("spark.lakehouse.sim.scale-factor=" + scaleFactor);
+            LakehouseConfig config = parent.config();
+            if (Files.exists(Path.of(dir))) {
+                throw new ConfigException("bench directory " + dir + " exists: remove it for a clean run");
+            }
+            StringBuilder report = new StringBuilder();
+            try (LocalStack stack = LocalStack.start(config)) {
+                ShopDatabase db = new ShopDatabase(config.postgres());
+                db.migrate();
+                LocalDate start = LocalDate.now(ZoneOffset.UTC).minusDays(days);
+                long seedStart = System.nanoTime();
+                seed(config, start);
+                double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
+                long seededRows = db.rowCounts().values().stream().mapToLong(Long::longValue).sum();
+                ShopSimulator.Summary s;
+                try (var events = new KafkaEventPublisher(config.kafka(), "shoplake-simulator");
+                     var sim = new ShopSimulator(config, db, events)) {
+                    s = sim.backfill(days, null);
+                }
+                var counts = db.rowCounts();
+                double secs = s.elapsed().toMillis() / 1000.0;
+                long rows = counts.values().stream().mapToLong(Long::longValue).sum() - seededRows;
+                report.append("# Backfill benchmark, SF").append(scaleFactor).append(", ").append(days).append(" days\n\n")
+                        .append(String.format("- seed: %,d rows in %.1f s (%,.0f rows/s)%n", seededRows, seedSeconds,
+                                seededRows / seedSeconds))
+                        .append(String.format("- backfill: %,d ticks, %.1f s; %,d rows now in the shop's tables that "
+                                + "were not after seeding (%,.0f rows/s net), %,d events (%,.0f events/s)%n",
+                                s.ticks(), secs, rows, rows / secs, s.events(), s.events() / secs))
+                        .append(String.format("- machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
+                                System.getProperty("java.version")))
+                        .append("\n| table | rows |\n|---|---:|\n");
+                counts.forEach((t, n) -> report.append(String.format("| %s | %,d |%n", t, n)));
+            }
+            Path out = Path.of("target/bench/backfill-sf" + scaleFactor + "-" + days + "d.md");
+            Files.writeString(out, report);
+            System.out.print(report);
+            say("report: " + out);
             return 0;
         }
     }

@@ -151,14 +151,14 @@ public record LakehouseConfig(
     }
 
     /**
-     * The shop simulator. {@code ticksPerDay} 0 means "derive from the scale factor" (about 110 ticks
+     * The shop simulator. {@code ticksPerDay} 0 means "derive from the scale factor" (about 83 ticks
      * a simulated day at SF1, i.e. about a million orders a year).
      */
     public record Simulator(long seed, double scaleFactor, int tickSeconds, int ticksPerDay,
                             int maxCustomersPerTick, double removeProbability, double checkoutProbability,
                             double paymentFailureProbability, int purgeEveryDays, boolean websiteEvents) {
         public int effectiveTicksPerDay() {
-            return ticksPerDay > 0 ? ticksPerDay : (int) Math.max(1, Math.round(110 * scaleFactor));
+            return ticksPerDay > 0 ? ticksPerDay : (int) Math.max(1, Math.round(83 * scaleFactor));
         }
     }
 

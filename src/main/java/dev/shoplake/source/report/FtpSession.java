@@ -39,6 +39,7 @@ public final class FtpSession implements AutoCloseable {
         String where = (config.tls() ? "ftpes://" : "ftp://") + config.host() + ":" + config.port();
         try {
             client.connect(config.host(), config.port());
+            client.setTcpNoDelay(true); // small command/reply packets otherwise stall on delayed ACKs
             if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
                 throw new ConfigException("FTP server at " + where + " refused the connection: " + reply(client));
             }

@@ -23,8 +23,10 @@ import java.util.TreeSet;
  * the wrong day), then records the day. The upload comes before the database commit, and a
  * day's report is a pure function of (seed, day, stored tickets), so a retry rewrites the same file.
  */
-public final class SupportReportPublisher {
+public final class SupportReportPublisher implements AutoCloseable {
     private final LakehouseConfig.Ftp ftp;
+    /** One login per run, not per day; reopened if the server dropped it. */
+    private FtpSession session;
 
     public SupportReportPublisher(LakehouseConfig.Ftp ftp) {
         this.ftp = ftp;
@@ -43,14 +45,34 @@ public final class SupportReportPublisher {
         List<SupportTicket> reported = result.reported();
         String csv = SupportReport.render(reported, contacts(c, reported), rng);
         String name = SupportReport.fileName(day);
+        String previous = SupportReport.fileName(day.minusDays(1));
         boolean deleted;
-        try (FtpSession session = FtpSession.open(ftp)) {
-            session.upload(name, csv.getBytes(StandardCharsets.UTF_8));
-            deleted = session.delete(SupportReport.fileName(day.minusDays(1)));
+        try {
+            deleted = uploadReplacing(name, previous, csv);
+        } catch (IOException dropped) {
+            close();
+            deleted = uploadReplacing(name, previous, csv);
         }
         save(c, result, day);
         int csvRows = (int) csv.chars().filter(ch -> ch == '\n').count() - 1;
         return new Published(day, name, result.created().size(), result.resolved().size(), csvRows, deleted);
+    }
+
+    /** Uploads {@code name}, then deletes {@code previous}; true if there was one to delete. */
+    private boolean uploadReplacing(String name, String previous, String csv) throws IOException {
+        if (session == null) {
+            session = FtpSession.open(ftp);
+        }
+        session.upload(name, csv.getBytes(StandardCharsets.UTF_8));
+        return session.delete(previous);
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
     }
 
     private static List<SupportTicket> openTickets(Connection c) throws SQLException {

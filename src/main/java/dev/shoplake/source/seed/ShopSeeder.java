@@ -59,7 +59,7 @@ public final class ShopSeeder {
             }
         }
         Random random = new Random(seed);
-        Faker faker = new Faker(Locale.US, random);
+        NamePools names = new NamePools(new Faker(Locale.US, new Random(seed)));
         int customers = customersAt(scaleFactor);
         int products = productsAt(scaleFactor);
         Instant history = start.minus(Duration.ofDays(730));
@@ -78,7 +78,7 @@ public final class ShopSeeder {
                 Instant created = between(random, history, start);
                 // price uniform in (0, 20] as in the original, never zero
                 BigDecimal price = BigDecimal.valueOf(1 + random.nextInt(2000), 2);
-                copy.row(id, faker.commerce().productName(), faker.lorem().sentence(8), price,
+                copy.row(id, names.product(random), names.description(random), price,
                         20 + random.nextInt(181), 1 + (id - 1) % CATEGORIES.size(),
                         "https://images.example.com/products/" + id + ".jpg", created, created);
             }
@@ -87,8 +87,8 @@ public final class ShopSeeder {
         try (PgCopy people = PgCopy.into(c, "customers", List.of("id", "first_name", "last_name", "email", "phone",
                 "password_hash", "date_of_birth", "created_at", "updated_at"))) {
             for (int id = 1; id <= customers; id++) {
-                String first = faker.name().firstName();
-                String last = faker.name().lastName();
+                String first = NamePools.pick(names.firstNames, random);
+                String last = NamePools.pick(names.lastNames, random);
                 Instant created = between(random, history, start);
                 people.row(id, first, last, email(first, last, id), phone(random), passwordHash(random),
                         LocalDate.of(1950, 1, 1).plusDays(random.nextInt(20_800)), created, created);
@@ -98,8 +98,10 @@ public final class ShopSeeder {
         try (PgCopy addresses = PgCopy.into(c, "addresses", List.of("id", "customer_id", "street", "city", "state",
                 "country", "postal_code", "is_default_shipping", "is_default_billing", "created_at", "updated_at"))) {
             for (int id = 1; id <= customers; id++) {
-                addresses.row(id, id, faker.address().streetAddress(), faker.address().city(), faker.address().state(),
-                        "United States", faker.address().zipCode(), true, true, history, history);
+                String[] place = NamePools.pick(names.places, random);
+                addresses.row(id, id, (1 + random.nextInt(9_999)) + " " + NamePools.pick(names.streets, random), place[0],
+                        place[1], "United States", String.format("%05d", random.nextInt(100_000)), true, true, history,
+                        history);
             }
             addresses.finish();
         }
@@ -119,6 +121,43 @@ public final class ShopSeeder {
             ps.executeUpdate();
         }
         return new Seeded(CATEGORIES.size(), products, customers, customers);
+    }
+
+    /**
+     * Realistic values drawn once from datafaker and then combined at random: datafaker resolves an
+     * expression per call, far too slow for 100k customers, and the pools keep the seed fast.
+     */
+    private static final class NamePools {
+        private static final int SIZE = 400;
+        final String[] firstNames = new String[SIZE];
+        final String[] lastNames = new String[SIZE];
+        final String[] streets = new String[SIZE];
+        final String[][] places = new String[SIZE][];
+        final String[] productNames = new String[SIZE];
+        final String[] descriptions = new String[SIZE];
+
+        NamePools(Faker faker) {
+            for (int i = 0; i < SIZE; i++) {
+                firstNames[i] = faker.name().firstName();
+                lastNames[i] = faker.name().lastName();
+                streets[i] = faker.address().streetName();
+                places[i] = new String[] {faker.address().city(), faker.address().state()};
+                productNames[i] = faker.commerce().productName();
+                descriptions[i] = faker.lorem().sentence(8);
+            }
+        }
+
+        String product(Random random) {
+            return pick(productNames, random);
+        }
+
+        String description(Random random) {
+            return pick(descriptions, random);
+        }
+
+        static <T> T pick(T[] pool, Random random) {
+            return pool[random.nextInt(pool.length)];
+        }
     }
 
     private static Instant between(Random random, Instant from, Instant to) {

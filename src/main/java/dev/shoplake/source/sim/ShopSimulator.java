@@ -127,7 +127,7 @@ public final class ShopSimulator implements AutoCloseable {
                 return null;
             });
             ticks += ticksPerDay;
-            published.addAll(publishReports(state.clock, progress));
+            published.addAll(publishReports(state, progress));
             if (progress != null) {
                 progress.accept("simulated " + dayStart.atZone(ZoneOffset.UTC).toLocalDate() + " (" + (d + 1) + "/"
                         + days + ")");
@@ -153,8 +153,12 @@ public final class ShopSimulator implements AutoCloseable {
             throw new ConfigException("the simulator's clock (" + state.clock + ") is ahead of the wall clock; "
                     + "live mode cannot run before then");
         }
-        published.addAll(publishReports(now, progress));
+        Instant behind = state.clock;
         state.clock = now;
+        published.addAll(publishReports(state, progress));
+        if (behind.isBefore(now)) {
+            LOG.info("simulated clock jumps from {} to the wall clock", behind);
+        }
         Instant endAt = duration == null ? Instant.MAX : now.plus(duration);
         long ticks = 0;
         try {
@@ -177,7 +181,7 @@ public final class ShopSimulator implements AutoCloseable {
                     return null;
                 });
                 ticks++;
-                published.addAll(publishReports(state.clock, progress));
+                published.addAll(publishReports(state, progress));
                 if (progress != null) {
                     progress.accept("tick " + ticks + " at " + to + ": " + counts);
                 }
@@ -190,12 +194,11 @@ public final class ShopSimulator implements AutoCloseable {
     }
 
     /** Publishes the report of every simulated day that has ended and has no report yet. */
-    private List<String> publishReports(Instant clock, Consumer<String> progress) {
+    private List<String> publishReports(ShopState state, Consumer<String> progress) {
         List<String> names = new ArrayList<>();
-        LocalDate today = clock.atZone(ZoneOffset.UTC).toLocalDate();
+        LocalDate today = state.clock.atZone(ZoneOffset.UTC).toLocalDate();
         LocalDate last;
         long seed;
-        int[] customerIds;
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT last_report, seed FROM simulator.state WHERE id = 1")) {
             rs.next();
@@ -207,10 +210,8 @@ public final class ShopSimulator implements AutoCloseable {
         }
         for (LocalDate day = last.plusDays(1); day.isBefore(today); day = day.plusDays(1)) {
             LocalDate reportDay = day;
-            SupportReportPublisher.Published p = inTransaction(() -> {
-                int[] ids = loadCustomerIds();
-                return reports.publish(connection, seed, reportDay, ids);
-            });
+            SupportReportPublisher.Published p = inTransaction(
+                    () -> reports.publish(connection, seed, reportDay, state.customerIds));
             names.add(p.fileName());
             if (progress != null) {
                 progress.accept("report " + p.fileName() + ": " + p.newTickets() + " new, " + p.resolvedTickets()
@@ -218,17 +219,6 @@ public final class ShopSimulator implements AutoCloseable {
             }
         }
         return names;
-    }
-
-    private int[] loadCustomerIds() throws SQLException {
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id FROM customers ORDER BY id")) {
-            List<Integer> ids = new ArrayList<>();
-            while (rs.next()) {
-                ids.add(rs.getInt(1));
-            }
-            return ids.stream().mapToInt(Integer::intValue).toArray();
-        }
     }
 
     private ShopState load() {
@@ -269,6 +259,7 @@ public final class ShopSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        reports.close();
         try {
             connection.close();
         } catch (SQLException ignored) {
