@@ -31,10 +31,12 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "lakehouse", mixinStandardHelpOptions = true,
         description = "shoplake: an e-commerce lakehouse on Spark and Delta Lake.",
         subcommands = {Lakehouse.Stack.class, Lakehouse.Seed.class, Lakehouse.Simulate.class, Lakehouse.Status.class,
-                Lakehouse.Demo.class, Lakehouse.Bench.class})
+                Lakehouse.Demo.class, Lakehouse.Bench.class, Lakehouse.Batch.class})
 public final class Lakehouse {
-    @Option(names = "--config", description = "Properties file with spark.lakehouse.* settings (default: ${DEFAULT-VALUE}).",
-            defaultValue = "conf/local.properties")
+    static final Path DEFAULT_CONFIG = Path.of("conf/local.properties");
+
+    @Option(names = "--config", description = "Properties file with spark.lakehouse.* settings (default: "
+            + "conf/local.properties when it exists; under spark-submit, the SparkConf).")
     Path configFile;
 
     @Option(names = "--conf", description = "Override a setting: key=value (repeatable).")
@@ -46,8 +48,16 @@ public final class Lakehouse {
         this.env = env;
     }
 
+    Settings settings() {
+        Path file = configFile != null ? configFile : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
+        Map<String, String> sparkConf = new java.util.TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark."))
+                .forEach(k -> sparkConf.put(k, System.getProperty(k)));
+        return Settings.load(file, sparkConf, overrides);
+    }
+
     LakehouseConfig config() {
-        return LakehouseConfig.from(Settings.load(configFile, overrides), env);
+        return LakehouseConfig.from(settings(), env);
     }
 
     public static void main(String[] args) {
@@ -312,6 +322,33 @@ public final class Lakehouse {
             System.out.print(report);
             say("report: " + out);
             return 0;
+        }
+    }
+
+    @Command(name = "batch", description = "Run the batch lakehouse: land PostgreSQL and the FTP reports into bronze.")
+    static final class Batch implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @Override
+        public Integer call() {
+            Settings settings = parent.settings();
+            LakehouseConfig config = LakehouseConfig.from(settings, parent.env);
+            org.apache.spark.sql.SparkSession spark = dev.shoplake.lake.LakeSession.open("shoplake-batch", settings, config);
+            try {
+                printBatch(dev.shoplake.bronze.BronzeJob.run(spark, config));
+            } finally {
+                spark.stop();
+            }
+            return 0;
+        }
+    }
+
+    static void printBatch(dev.shoplake.bronze.BronzeJob.Result result) {
+        say("bronze run " + result.run().runId() + " (" + result.run().elapsedMs() + " ms):");
+        result.run().results().forEach(r -> say("  " + r.summary()));
+        if (!result.reports().missingDays().isEmpty()) {
+            say("ALARM: daily reports missing (deleted before they were landed): " + result.reports().missingDays());
         }
     }
 }

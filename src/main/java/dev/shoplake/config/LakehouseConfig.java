@@ -15,7 +15,8 @@ public record LakehouseConfig(
         Ftp ftp,
         Kafka kafka,
         Simulator simulator,
-        Stack stack) {
+        Stack stack,
+        int batchParallelTables) {
 
     public static final String ENV_PG_PASSWORD = "LAKEHOUSE_PG_PASSWORD";
     public static final String ENV_FTP_PASSWORD = "LAKEHOUSE_FTP_PASSWORD";
@@ -58,7 +59,8 @@ public record LakehouseConfig(
         Stack stack = new Stack(
                 s.string(p + "stack.dir", ".stack"),
                 s.bool(p + "stack.ftp-tls", false));
-        return new LakehouseConfig(s.string(p + "lake.root", "lake"), pg, ftp, kafka, sim, stack);
+        return new LakehouseConfig(s.string(p + "lake.root", "lake"), pg, ftp, kafka, sim, stack,
+                s.integer(p + "batch.parallel-tables", 4, 1, 64));
     }
 
     private static String secret(Map<String, String> env, String name) {

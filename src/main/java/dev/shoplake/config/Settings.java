@@ -31,6 +31,14 @@ public final class Settings {
 
     /** Reads {@code file} (if not null) and applies {@code overrides} ("key=value") on top. */
     public static Settings load(Path file, List<String> overrides) {
+        return load(file, Map.of(), overrides);
+    }
+
+    /**
+     * Layers, each over the one before: {@code file}, then {@code sparkConf} (under spark-submit the
+     * SparkConf's {@code spark.*} entries, which it passes as system properties), then overrides.
+     */
+    public static Settings load(Path file, Map<String, String> sparkConf, List<String> overrides) {
         Map<String, String> merged = new TreeMap<>();
         if (file != null) {
             if (!Files.isReadable(file)) {
@@ -44,6 +52,11 @@ public final class Settings {
             }
             props.stringPropertyNames().forEach(k -> merged.put(k, props.getProperty(k).trim()));
         }
+        sparkConf.forEach((k, v) -> {
+            if (k.startsWith("spark.")) {
+                merged.put(k, v.trim());
+            }
+        });
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {

@@ -70,7 +70,7 @@ final class KafkaBroker implements AutoCloseable {
         Path log = home.resolve("broker.log");
         if (!Files.exists(data.resolve("meta.properties"))) {
             Process format = new ProcessBuilder(javaBin, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                    "--standalone", "-t", clusterId(), "-c", properties.toString())
+                    "--standalone", "--cluster-id=" + clusterId(), "-c", properties.toString()) // an id may start with '-'
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             try {
                 if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {

@@ -28,13 +28,15 @@ class SchemaAndSeedIT {
     private static final TestStack STACK = TestStack.get();
 
     @Test
-    void migrationsCreateTheNineTablesTheirEnumsAndTheUpdatedAtTriggerOnce() throws Exception {
+    void migrationsCreateTheNineTablesTheDeleteLogTheirEnumsAndTheUpdatedAtTriggerOnce() throws Exception {
         LakehouseConfig config = STACK.freshShop();
         ShopDatabase db = new ShopDatabase(config.postgres());
-        assertEquals(2, db.migrate());
+        assertEquals(3, db.migrate());
         assertEquals(0, db.migrate(), "a second run applies nothing");
         try (Connection c = db.connect()) {
-            assertEquals(ShopDatabase.TABLES.stream().sorted().toList(), column(c, """
+            List<String> expected = new java.util.ArrayList<>(ShopDatabase.TABLES);
+            expected.add("deleted_rows");
+            assertEquals(expected.stream().sorted().toList(), column(c, """
                     SELECT table_name FROM information_schema.tables
                     WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history' ORDER BY 1"""));
             assertEquals(List.of("Pending", "Completed", "Canceled"),
@@ -59,6 +61,11 @@ class SchemaAndSeedIT {
                 }
             });
             assertTrue(negative.getMessage().contains("products_stock_quantity_check"), negative.getMessage());
+            try (Statement st = c.createStatement()) {
+                st.execute("DELETE FROM categories WHERE id = 2");
+            }
+            assertEquals(List.of("categories 2"), column(c, "SELECT table_name || ' ' || row_id FROM deleted_rows"),
+                    "a delete is logged for the lake");
         }
     }
 

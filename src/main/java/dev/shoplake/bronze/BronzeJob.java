@@ -1,0 +1,42 @@
+package dev.shoplake.bronze;
+
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.ops.JobRun;
+import org.apache.spark.sql.SparkSession;
+
+/** Lands PostgreSQL and the FTP reports into bronze, and records the run in ops.job_runs. */
+public final class BronzeJob {
+    private BronzeJob() {
+    }
+
+    public record Result(JobRun run, SupportReportLanding.Outcome reports) {
+    }
+
+    public static Result run(SparkSession spark, LakehouseConfig config) {
+        DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
+        JobRun run = new JobRun("bronze");
+        try {
+            new PostgresLanding(spark, writer, config.postgres()).run(run, config.batchParallelTables());
+            SupportReportLanding.Outcome reports = new SupportReportLanding(spark, writer, config.ftp()).run(run);
+            run.record(spark, writer);
+            return new Result(run, reports);
+        } catch (RuntimeException e) {
+            run.add(new JobRun.TableResult("(run)", "failed", 0, 0, 0, run.elapsedMs(), firstLine(e.getMessage())));
+            try {
+                run.record(spark, writer);
+            } catch (RuntimeException auditFailed) {
+                e.addSuppressed(auditFailed);
+            }
+            throw e;
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

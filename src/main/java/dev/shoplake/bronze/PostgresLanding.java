@@ -1,0 +1,207 @@
+package dev.shoplake.bronze;
+
+import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.LakeTables;
+import dev.shoplake.lake.TableSpec;
+import dev.shoplake.ops.JobRun;
+import io.delta.tables.DeltaTable;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * Lands the shop's PostgreSQL tables into bronze, incrementally. A table's watermark is the
+ * highest {@code updated_at} already in its bronze table (the delete log's: the highest
+ * {@code seq}), so it is stored in the lake and advances only when a landing commits. Each run
+ * reads {@code (watermark, high mark]}, where the high mark is taken when the run starts, with a
+ * JDBC read split into partitions by id; {@code customers.password_hash} is never selected.
+ */
+public final class PostgresLanding {
+    private static final String NEVER_READ = "password_hash";
+
+    private final SparkSession spark;
+    private final DeltaWriter writer;
+    private final LakehouseConfig.Postgres pg;
+
+    public PostgresLanding(SparkSession spark, DeltaWriter writer, LakehouseConfig.Postgres pg) {
+        this.spark = spark;
+        this.writer = writer;
+        this.pg = pg;
+    }
+
+    /**
+     * Lands every table, {@code parallelTables} at a time: each landing is a separate Delta table and
+     * commit, and most of a small landing's time is driver-side latency that threads overlap. A
+     * table that fails gets no commit; the others still land; the first failure is rethrown.
+     */
+    public void run(JobRun run, int parallelTables) {
+        ExecutorService pool = Executors.newFixedThreadPool(parallelTables);
+        try {
+            List<Future<?>> landings = new ArrayList<>();
+            for (String table : LakeTables.POSTGRES_TABLES) {
+                landings.add(pool.submit(() -> land(run, LakeTables.BRONZE_POSTGRES.get(table), table, "updated_at")));
+            }
+            landings.add(pool.submit(() -> land(run, LakeTables.BRONZE_DELETED_ROWS, "deleted_rows", "seq")));
+            RuntimeException first = null;
+            for (Future<?> landing : landings) {
+                try {
+                    landing.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                            : new IllegalStateException(e.getCause());
+                    if (first == null) {
+                        first = cause;
+                    } else {
+                        first.addSuppressed(cause);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** What one landing reads: (after, upTo] of the watermark column, over ids [minId, maxId]. */
+    record Slice(Object after, Object upTo, long minId, long maxId, long rows) {
+    }
+
+    private void land(JobRun run, TableSpec spec, String table, String watermarkColumn) {
+        long started = System.currentTimeMillis();
+        try {
+            Object watermark = writer.exists(spec)
+                    ? writer.read(spec).agg(functions.max(watermarkColumn)).first().get(0) : null;
+            List<String> columns;
+            Slice slice;
+            try (Connection c = connect()) {
+                columns = columns(c, table);
+                slice = slice(c, table, watermarkColumn, watermark, spec == LakeTables.BRONZE_DELETED_ROWS ? "seq" : "id");
+            }
+            if (slice.rows() == 0) {
+                run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", 0, 0, 0, System.currentTimeMillis() - started,
+                        "up to date"));
+                return;
+            }
+            String idColumn = spec == LakeTables.BRONZE_DELETED_ROWS ? "seq" : "id";
+            String query = "(SELECT " + String.join(", ", columns.stream().map(PostgresLanding::quote).toList())
+                    + " FROM public." + quote(table) + " WHERE " + predicate(watermarkColumn, slice) + ") AS src";
+            int partitions = (int) Math.max(1, Math.min(pg.readPartitions(), slice.rows() / 50_000 + 1));
+            Dataset<Row> rows = spark.read().format("jdbc")
+                    .option("url", pg.url())
+                    .option("driver", "org.postgresql.Driver")
+                    .option("user", pg.user())
+                    .option("password", pg.requirePassword())
+                    .option("dbtable", query)
+                    .option("partitionColumn", idColumn)
+                    .option("lowerBound", slice.minId())
+                    .option("upperBound", slice.maxId() + 1)
+                    .option("numPartitions", partitions)
+                    .option("fetchsize", pg.fetchSize())
+                    .load()
+                    .withColumn(LakeTables.INGESTED_AT, functions.lit(Timestamp.from(run.startedAt())))
+                    .withColumn(LakeTables.SOURCE, functions.lit("postgres:" + pg.database() + ".public." + table))
+                    .withColumn(LakeTables.RUN_ID, functions.lit(run.runId()));
+            writer.append(spec, rows);
+            long written = lastCommitRows(spec);
+            run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", written, written, 0,
+                    System.currentTimeMillis() - started, null));
+        } catch (SQLException e) {
+            throw new ConfigException("cannot read " + table + " from PostgreSQL at " + pg.url()
+                    + " (spark.lakehouse.pg.url): " + e.getMessage(), e);
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("password", pg.requirePassword());
+        props.setProperty("connectTimeout", "10");
+        return DriverManager.getConnection(pg.url(), props);
+    }
+
+    /** The source's columns today, in order, less the one that never leaves the source. */
+    static List<String> columns(Connection c, String table) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT column_name FROM information_schema.columns
+                WHERE table_schema = 'public' AND table_name = ? ORDER BY ordinal_position""")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!rs.getString(1).equals(NEVER_READ)) {
+                        columns.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        if (columns.isEmpty()) {
+            throw new SQLException("table public." + table + " does not exist");
+        }
+        return columns;
+    }
+
+    private static Slice slice(Connection c, String table, String column, Object watermark, String idColumn)
+            throws SQLException {
+        String sql = "SELECT max(" + quote(column) + "), min(" + idColumn + "), max(" + idColumn + "), count(*) FROM public."
+                + quote(table) + (watermark == null ? "" : " WHERE " + quote(column) + " > ?");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (watermark instanceof Timestamp ts) {
+                ps.setTimestamp(1, ts);
+            } else if (watermark != null) {
+                ps.setLong(1, ((Number) watermark).longValue());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Slice(watermark, rs.getObject(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+            }
+        }
+    }
+
+    private static String predicate(String column, Slice slice) {
+        String upTo = literal(slice.upTo());
+        String bounded = quote(column) + " <= " + upTo;
+        return slice.after() == null ? bounded : quote(column) + " > " + literal(slice.after()) + " AND " + bounded;
+    }
+
+    /** A watermark as SQL: timestamps as UTC timestamptz literals (microseconds kept), numbers as is. */
+    static String literal(Object value) {
+        if (value instanceof Timestamp ts) {
+            return "'" + ts.toInstant() + "'::timestamptz";
+        }
+        if (value instanceof java.time.OffsetDateTime odt) {
+            return "'" + odt.toInstant() + "'::timestamptz";
+        }
+        return String.valueOf(((Number) value).longValue());
+    }
+
+    private long lastCommitRows(TableSpec spec) {
+        Row last = DeltaTable.forPath(spark, writer.path(spec)).history(1).select("operationMetrics").first();
+        scala.collection.Map<String, String> metrics = last.getMap(0);
+        return Long.parseLong(metrics.get("numOutputRows").getOrElse(() -> "0"));
+    }
+
+    private static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+}

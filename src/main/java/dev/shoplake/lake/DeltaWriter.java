@@ -1,0 +1,91 @@
+package dev.shoplake.lake;
+
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The one place jobs write Delta tables: creating a table from its spec (columns, NOT NULL,
+ * partitioning, CHECK constraints) and registering it by name, appends (idempotent when given a
+ * transaction id), and MERGEs by key.
+ */
+public final class DeltaWriter {
+    private final SparkSession spark;
+    private final String lakeRoot;
+
+    public DeltaWriter(SparkSession spark, String lakeRoot) {
+        this.spark = spark;
+        this.lakeRoot = lakeRoot;
+    }
+
+    public String path(TableSpec spec) {
+        return spec.path(lakeRoot);
+    }
+
+    /** Creates the table from its spec if it does not exist yet, and registers it. */
+    public void ensure(TableSpec spec) {
+        if (spec.schema() == null) {
+            throw new IllegalArgumentException(spec.qualifiedName() + " follows its source: it is created by its first append");
+        }
+        if (!DeltaTable.isDeltaTable(spark, path(spec))) {
+            DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(spec))
+                    .comment(spec.description());
+            for (StructField f : spec.schema().fields()) {
+                builder = builder.addColumn(f);
+            }
+            if (!spec.partitionBy().isEmpty()) {
+                builder = builder.partitionedBy(spec.partitionBy().toArray(String[]::new));
+            }
+            builder.execute();
+            for (Map.Entry<String, String> check : spec.checks().entrySet()) {
+                spark.sql("ALTER TABLE delta.`" + path(spec) + "` ADD CONSTRAINT " + check.getKey() + " CHECK ("
+                        + check.getValue() + ")");
+            }
+        }
+        LakeSession.registerOne(spark, spec, lakeRoot);
+    }
+
+    /** Appends; new source columns are added to the table (schema drift lands, it does not crash). */
+    public void append(TableSpec spec, Dataset<Row> rows) {
+        rows.write().format("delta").mode("append").option("mergeSchema", "true").save(path(spec));
+        LakeSession.registerOne(spark, spec, lakeRoot);
+    }
+
+    /**
+     * Appends at most once per (appId, version): a retry of a write that already committed is a
+     * no-op, because Delta records the pair in the same commit as the data.
+     */
+    public void appendOnce(TableSpec spec, Dataset<Row> rows, String appId, long version) {
+        rows.write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", version)
+                .save(path(spec));
+        LakeSession.registerOne(spark, spec, lakeRoot);
+    }
+
+    /**
+     * Inserts the rows whose key is not in the table yet (MERGE, insert-only): a retry with any mix
+     * of old and new rows adds each row once. {@code pruning} limits the target rows the MERGE reads
+     * (e.g. the partitions the batch can touch); "true" when nothing narrower is known.
+     */
+    public void insertNew(TableSpec spec, Dataset<Row> rows, String pruning) {
+        ensure(spec);
+        StringBuilder on = new StringBuilder("(" + pruning.replace("{t}", "t") + ")");
+        for (String key : spec.keys()) {
+            on.append(" AND t.").append(key).append(" = s.").append(key);
+        }
+        DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on.toString())
+                .whenNotMatched().insertAll()
+                .execute();
+    }
+
+    public Dataset<Row> read(TableSpec spec) {
+        return spark.read().format("delta").load(path(spec));
+    }
+
+    public boolean exists(TableSpec spec) {
+        return DeltaTable.isDeltaTable(spark, path(spec));
+    }
+}

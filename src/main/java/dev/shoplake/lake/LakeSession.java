@@ -1,0 +1,91 @@
+package dev.shoplake.lake;
+
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.config.Settings;
+import io.delta.tables.DeltaTable;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SparkSession of every job, notebook and test: Delta enabled, UTC, and every lake table that
+ * exists registered by name ({@code bronze.*}, {@code silver.*}, {@code gold.*}, {@code ops.*}).
+ *
+ * <p>The catalog choice: tables are registered from the lake's own layout at session start, from
+ * {@link LakeTables} (the one list of tables), rather than kept in a metastore. Delta keeps the
+ * schema in the table's log, so registration is metadata only, works the same on a laptop, with
+ * spark-submit and on a cluster whose lake is s3a:// or hdfs://, and needs no metastore service.
+ */
+public final class LakeSession {
+    private static final Logger LOG = LoggerFactory.getLogger(LakeSession.class);
+
+    private LakeSession() {
+    }
+
+    /**
+     * Gets or creates the session. {@code spark.*} settings from the config file apply unless the
+     * SparkConf (spark-submit) already has them; {@code spark.master} defaults to local.
+     */
+    public static SparkSession open(String appName, Settings settings, LakehouseConfig config) {
+        SparkConf conf = new SparkConf();
+        for (Map.Entry<String, String> e : settings.asMap().entrySet()) {
+            if (e.getKey().startsWith("spark.") && !conf.contains(e.getKey())) {
+                conf.set(e.getKey(), e.getValue());
+            }
+        }
+        conf.setIfMissing("spark.master", "local[*]");
+        conf.setIfMissing("spark.app.name", appName);
+        conf.setIfMissing("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+        conf.setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+        // dates are derived from event times; they must not depend on where the driver runs
+        conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+        conf.setIfMissing("spark.sql.warehouse.dir", TableSpec.stripSlash(config.lakeRoot()) + "/_warehouse");
+        if (conf.get("spark.master").startsWith("local")) {
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        register(spark, config.lakeRoot());
+        return spark;
+    }
+
+    /** Registers every existing lake table by name; a table not created yet is simply absent. */
+    public static void register(SparkSession spark, String lakeRoot) {
+        int registered = 0;
+        for (String layer : LakeTables.LAYERS) {
+            spark.sql("CREATE SCHEMA IF NOT EXISTS " + layer + " LOCATION '" + TableSpec.stripSlash(lakeRoot) + "/"
+                    + layer + "'");
+        }
+        for (TableSpec spec : LakeTables.all()) {
+            if (registerOne(spark, spec, lakeRoot)) {
+                registered++;
+            }
+        }
+        LOG.debug("registered {} lake tables from {}", registered, lakeRoot);
+    }
+
+    /**
+     * Points the session's names at another lake: forgets every lake table (metadata only; the
+     * tables are external, their data stays) and registers those of {@code lakeRoot}.
+     */
+    public static void switchLake(SparkSession spark, String lakeRoot) {
+        for (TableSpec spec : LakeTables.all()) {
+            spark.sql("DROP TABLE IF EXISTS " + spec.qualifiedName());
+        }
+        for (String layer : LakeTables.LAYERS) {
+            spark.sql("DROP SCHEMA IF EXISTS " + layer + " CASCADE");
+        }
+        register(spark, lakeRoot);
+    }
+
+    static boolean registerOne(SparkSession spark, TableSpec spec, String lakeRoot) {
+        String path = spec.path(lakeRoot);
+        if (spark.catalog().tableExists(spec.qualifiedName()) || !DeltaTable.isDeltaTable(spark, path)) {
+            return false;
+        }
+        spark.sql("CREATE TABLE IF NOT EXISTS " + spec.qualifiedName() + " USING delta LOCATION '" + path + "'");
+        return true;
+    }
+}

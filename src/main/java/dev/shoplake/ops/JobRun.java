@@ -1,0 +1,70 @@
+package dev.shoplake.ops;
+
+import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.LakeTables;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One run of a batch job: an id for lineage, and per table what it read, wrote and quarantined. */
+public final class JobRun {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
+
+    public record TableResult(String table, String status, long rowsRead, long rowsWritten, long rowsQuarantined,
+                              long durationMs, String message) {
+        public String summary() {
+            return String.format("%-38s %-6s read %,10d  written %,10d  quarantined %,6d  %,7d ms%s", table, status,
+                    rowsRead, rowsWritten, rowsQuarantined, durationMs, message == null ? "" : "  " + message);
+        }
+    }
+
+    private final String runId = UUID.randomUUID().toString();
+    private final String job;
+    private final Instant startedAt = Instant.now();
+    private final List<TableResult> results = new ArrayList<>();
+
+    public JobRun(String job) {
+        this.job = job;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public synchronized List<TableResult> results() {
+        return List.copyOf(results);
+    }
+
+    public synchronized void add(TableResult result) {
+        results.add(result);
+        LOG.info("{} {}", job, result.summary());
+    }
+
+    public long elapsedMs() {
+        return Duration.between(startedAt, Instant.now()).toMillis();
+    }
+
+    /** Appends this run's rows to ops.job_runs. */
+    public void record(SparkSession spark, DeltaWriter writer) {
+        writer.ensure(LakeTables.OPS_JOB_RUNS);
+        List<Row> rows = new ArrayList<>();
+        for (TableResult r : results) {
+            rows.add(RowFactory.create(runId, job, r.table(), r.status(), r.rowsRead(), r.rowsWritten(),
+                    r.rowsQuarantined(), Timestamp.from(startedAt), r.durationMs(), r.message()));
+        }
+        writer.appendOnce(LakeTables.OPS_JOB_RUNS, spark.createDataFrame(rows, LakeTables.OPS_JOB_RUNS.schema()),
+                "job_runs:" + runId, 0);
+    }
+}
