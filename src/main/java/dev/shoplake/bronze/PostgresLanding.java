@@ -6,6 +6,7 @@ import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
 import dev.shoplake.ops.JobRun;
+import dev.shoplake.ops.TableTasks;
 import io.delta.tables.DeltaTable;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,10 +17,6 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -45,42 +42,14 @@ public final class PostgresLanding {
         this.pg = pg;
     }
 
-    /**
-     * Lands every table, {@code parallelTables} at a time: each landing is a separate Delta table and
-     * commit, and most of a small landing's time is driver-side latency that threads overlap. A
-     * table that fails gets no commit; the others still land; the first failure is rethrown.
-     */
+    /** Lands every table, {@code parallelTables} at a time; a table that fails gets no commit, the others land. */
     public void run(JobRun run, int parallelTables) {
-        ExecutorService pool = Executors.newFixedThreadPool(parallelTables);
-        try {
-            List<Future<?>> landings = new ArrayList<>();
-            for (String table : LakeTables.POSTGRES_TABLES) {
-                landings.add(pool.submit(() -> land(run, LakeTables.BRONZE_POSTGRES.get(table), table, "updated_at")));
-            }
-            landings.add(pool.submit(() -> land(run, LakeTables.BRONZE_DELETED_ROWS, "deleted_rows", "seq")));
-            RuntimeException first = null;
-            for (Future<?> landing : landings) {
-                try {
-                    landing.get();
-                } catch (ExecutionException e) {
-                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
-                            : new IllegalStateException(e.getCause());
-                    if (first == null) {
-                        first = cause;
-                    } else {
-                        first.addSuppressed(cause);
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            pool.shutdownNow();
+        List<Runnable> landings = new ArrayList<>();
+        for (String table : LakeTables.POSTGRES_TABLES) {
+            landings.add(() -> land(run, LakeTables.BRONZE_POSTGRES.get(table), table, "updated_at"));
         }
+        landings.add(() -> land(run, LakeTables.BRONZE_DELETED_ROWS, "deleted_rows", "seq"));
+        TableTasks.run(parallelTables, landings);
     }
 
     /** What one landing reads: (after, upTo] of the watermark column, over ids [minId, maxId]. */

@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "lakehouse", mixinStandardHelpOptions = true,
         description = "shoplake: an e-commerce lakehouse on Spark and Delta Lake.",
         subcommands = {Lakehouse.Stack.class, Lakehouse.Seed.class, Lakehouse.Simulate.class, Lakehouse.Status.class,
-                Lakehouse.Demo.class, Lakehouse.Bench.class, Lakehouse.Batch.class})
+                Lakehouse.Demo.class, Lakehouse.Bench.class, Lakehouse.Batch.class, Lakehouse.Reconcile.class, Lakehouse.Tables.class})
 public final class Lakehouse {
     static final Path DEFAULT_CONFIG = Path.of("conf/local.properties");
 
@@ -263,6 +263,14 @@ public final class Lakehouse {
                     printSummary(sim.live(Duration.ofSeconds(liveSeconds), Clock.systemUTC(), Lakehouse::say));
                 }
                 SourceSummary.print(config, System.out);
+                Settings settings = parent.settings();
+                var spark = dev.shoplake.lake.LakeSession.open("shoplake-demo", settings, config);
+                try {
+                    runBatch(spark, config);
+                    printGold(spark);
+                } finally {
+                    spark.stop();
+                }
             }
             return 0;
         }
@@ -325,7 +333,7 @@ public final class Lakehouse {
         }
     }
 
-    @Command(name = "batch", description = "Run the batch lakehouse: land PostgreSQL and the FTP reports into bronze.")
+    @Command(name = "batch", description = "Run the batch lakehouse: bronze (PostgreSQL, FTP reports), silver, gold.")
     static final class Batch implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         Lakehouse parent;
@@ -336,11 +344,92 @@ public final class Lakehouse {
             LakehouseConfig config = LakehouseConfig.from(settings, parent.env);
             org.apache.spark.sql.SparkSession spark = dev.shoplake.lake.LakeSession.open("shoplake-batch", settings, config);
             try {
-                printBatch(dev.shoplake.bronze.BronzeJob.run(spark, config));
+                runBatch(spark, config);
             } finally {
                 spark.stop();
             }
             return 0;
+        }
+    }
+
+    /** bronze, then silver, then gold, each recorded in ops.job_runs; prints each table's summary. */
+    static void runBatch(org.apache.spark.sql.SparkSession spark, LakehouseConfig config) {
+        printBatch(dev.shoplake.bronze.BronzeJob.run(spark, config));
+        var writer = new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot());
+        for (String layer : List.of("silver", "gold")) {
+            var run = new dev.shoplake.ops.JobRun(layer);
+            if (layer.equals("silver")) {
+                new dev.shoplake.silver.SilverJob(spark, writer, config.batchParallelTables()).run(run);
+            } else {
+                new dev.shoplake.gold.GoldJob(spark, writer, config.batchParallelTables()).run(run);
+            }
+            run.record(spark, writer);
+            say(layer + " run " + run.runId() + " (" + run.elapsedMs() + " ms):");
+            run.results().forEach(r -> say("  " + r.summary()));
+        }
+    }
+
+    /** Gold row counts and a few business numbers, by table name, as anyone would query them. */
+    static void printGold(org.apache.spark.sql.SparkSession spark) {
+        say("gold rows:");
+        for (var spec : dev.shoplake.lake.LakeTables.all()) {
+            if (spec.layer().equals("gold") && spark.catalog().tableExists(spec.qualifiedName())) {
+                say(String.format("  %-28s %,10d", spec.qualifiedName(), spark.table(spec.qualifiedName()).count()));
+            }
+        }
+        var numbers = spark.sql("""
+                SELECT count(*) AS orders,
+                       count_if(order_status = 'Completed') AS completed,
+                       coalesce(sum(CASE WHEN order_status = 'Completed' THEN total_amount END), 0) AS revenue,
+                       round(100.0 * count_if(order_status = 'Canceled') / greatest(count(*), 1), 1) AS failed_pct
+                FROM gold.fact_sales WHERE NOT is_deleted""").first();
+        say(String.format("orders %,d, completed %,d, completed revenue %s, failed orders %s%%", numbers.getLong(0),
+                numbers.getLong(1), numbers.get(2), numbers.get(3)));
+        spark.sql("""
+                SELECT p.name, sum(f.quantity) AS units
+                FROM gold.fact_order_details f JOIN gold.dim_product p ON p.product_key = f.product_key
+                WHERE f.order_status = 'Completed' GROUP BY p.name ORDER BY units DESC, p.name LIMIT 3""")
+                .collectAsList().forEach(r -> say("  top product: " + r.getString(0) + " (" + r.get(1) + " units)"));
+        if (spark.catalog().tableExists("gold.fact_support_ticket")) {
+            spark.sql("SELECT status, count(*) FROM gold.fact_support_ticket GROUP BY status ORDER BY status")
+                    .collectAsList().forEach(r -> say("  tickets " + r.getString(0) + ": " + r.getLong(1)));
+        }
+    }
+
+    @Command(name = "tables", description = "Print every lake table: layer, grain, keys, description (Markdown).")
+    static final class Tables implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            say("| table | grain | keys | description |");
+            say("|---|---|---|---|");
+            for (var spec : dev.shoplake.lake.LakeTables.all()) {
+                say("| `" + spec.qualifiedName() + "` | " + spec.grain() + " | " + String.join(", ", spec.keys()) + " | "
+                        + spec.description() + (spec.checks().isEmpty() ? "" : "; checks: "
+                        + String.join("; ", spec.checks().values())) + " |");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "reconcile", description = "Compare gold with the source database per day; exit 1 on any difference.")
+    static final class Reconcile implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @Override
+        public Integer call() throws Exception {
+            Settings settings = parent.settings();
+            LakehouseConfig config = LakehouseConfig.from(settings, parent.env);
+            var spark = dev.shoplake.lake.LakeSession.open("shoplake-reconcile", settings, config);
+            try {
+                var differences = dev.shoplake.ops.Reconciliation.compare(spark,
+                        new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot()), config.postgres());
+                differences.forEach(d -> say("DIFFERENCE " + d));
+                say(differences.isEmpty() ? "gold agrees with the source database" : differences.size() + " difference(s)");
+                return differences.isEmpty() ? 0 : 1;
+            } finally {
+                spark.stop();
+            }
         }
     }
 

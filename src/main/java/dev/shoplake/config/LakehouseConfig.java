@@ -59,8 +59,16 @@ public record LakehouseConfig(
         Stack stack = new Stack(
                 s.string(p + "stack.dir", ".stack"),
                 s.bool(p + "stack.ftp-tls", false));
-        return new LakehouseConfig(s.string(p + "lake.root", "lake"), pg, ftp, kafka, sim, stack,
+        return new LakehouseConfig(lakeRoot(s.string(p + "lake.root", "lake")), pg, ftp, kafka, sim, stack,
                 s.integer(p + "batch.parallel-tables", 4, 1, 64));
+    }
+
+    /** A URI (s3a://, hdfs://, file:/...) stays as given; a bare local path is made absolute. */
+    static String lakeRoot(String root) {
+        if (root.contains(":/")) {
+            return root;
+        }
+        return Path.of(root).toAbsolutePath().normalize().toString();
     }
 
     private static String secret(Map<String, String> env, String name) {

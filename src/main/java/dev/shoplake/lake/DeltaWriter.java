@@ -81,6 +81,38 @@ public final class DeltaWriter {
                 .execute();
     }
 
+    /**
+     * Makes the table hold {@code rows} by key: new keys inserted, changed rows updated, unchanged
+     * rows untouched, so a re-run with the same input changes nothing. The first write creates the
+     * table and adds the spec's CHECK constraints. {@code pruning} narrows the target rows read.
+     */
+    public void upsert(TableSpec spec, Dataset<Row> rows, String pruning) {
+        if (!exists(spec)) {
+            rows.write().format("delta").save(path(spec));
+            for (Map.Entry<String, String> check : spec.checks().entrySet()) {
+                spark.sql("ALTER TABLE delta.`" + path(spec) + "` ADD CONSTRAINT " + check.getKey() + " CHECK ("
+                        + check.getValue() + ")");
+            }
+            LakeSession.registerOne(spark, spec, lakeRoot);
+            return;
+        }
+        StringBuilder on = new StringBuilder("(" + pruning.replace("{t}", "t") + ")");
+        for (String key : spec.keys()) {
+            on.append(" AND t.").append(key).append(" = s.").append(key);
+        }
+        StringBuilder changed = new StringBuilder();
+        for (String c : rows.columns()) {
+            changed.append(changed.length() == 0 ? "NOT (" : " AND ").append("t.`").append(c).append("` <=> s.`")
+                    .append(c).append("`");
+        }
+        changed.append(")");
+        DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on.toString())
+                .whenMatched(changed.toString()).updateAll()
+                .whenNotMatched().insertAll()
+                .execute();
+        LakeSession.registerOne(spark, spec, lakeRoot);
+    }
+
     public Dataset<Row> read(TableSpec spec) {
         return spark.read().format("delta").load(path(spec));
     }

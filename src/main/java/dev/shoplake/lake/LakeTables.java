@@ -38,6 +38,38 @@ public final class LakeTables {
         BRONZE_POSTGRES = Collections.unmodifiableMap(pg);
     }
 
+    public static final Map<String, TableSpec> SILVER_POSTGRES;
+
+    static {
+        Map<String, TableSpec> silver = new LinkedHashMap<>();
+        for (String t : POSTGRES_TABLES) {
+            silver.put(t, add(new TableSpec("silver", t, null, List.of("id"),
+                    "one row per source id: its latest version, is_deleted when the source deleted it", List.of(),
+                    Map.of(), "the source's " + t + " conformed: typed, deduplicated, current, deletes kept as flags")));
+        }
+        SILVER_POSTGRES = Collections.unmodifiableMap(silver);
+    }
+
+    public static final TableSpec SILVER_SUPPORT_TICKETS = add(new TableSpec("silver", "support_tickets", schema(
+            col("ticket_id", DataTypes.StringType, false),
+            col("customer_name", DataTypes.StringType, true),
+            col("email", DataTypes.StringType, true),
+            col("phone", DataTypes.StringType, true),
+            col("issue_category", DataTypes.StringType, true),
+            col("issue_description", DataTypes.StringType, true),
+            col("date_created", DataTypes.DateType, true),
+            col("status", DataTypes.StringType, true),
+            col("escalated", DataTypes.BooleanType, true),
+            col("resolved_on", DataTypes.DateType, true),
+            col("closed_on", DataTypes.DateType, true),
+            col("resolved_after_close_on", DataTypes.DateType, true),
+            col("last_reported_on", DataTypes.DateType, true),
+            col("report_count", DataTypes.IntegerType, true)),
+            List.of("ticket_id"), "one row per support ticket", List.of(),
+            Map.of("known_status", "status IN ('Pending', 'Escalated', 'Resolved', 'Closed')"),
+            "each ticket's lifecycle across the daily reports: noise cleaned, closed 7 days after creation "
+                    + "when not resolved (silver.TicketLifecycle)"));
+
     public static final TableSpec BRONZE_DELETED_ROWS = add(new TableSpec("bronze", "deleted_rows", null,
             List.of("seq"), "one row per row deleted in the source", List.of(), Map.of(),
             "PostgreSQL's delete log (filled by trigger): deletes are facts too, e.g. carts deleted at checkout"));
@@ -87,6 +119,71 @@ public final class LakeTables {
             Map.of("rows_add_up", "rows_landed + rows_quarantined = rows_in_file"),
             "the file ledger: what was landed from FTP, exactly once per file content"));
 
+    // ---- gold: the star schema. Batch tables take their columns from gold.GoldJob's model; the
+    // constraints below are added when a table is created.
+
+    public static final TableSpec GOLD_DIM_DATE = add(gold("dim_date", List.of("date_key"), "one row per calendar day",
+            Map.of("date_key_not_null", "date_key IS NOT NULL"), "every day the data covers"));
+    public static final TableSpec GOLD_DIM_CATEGORY = add(gold("dim_category", List.of("category_key"),
+            "one row per category", Map.of("category_key_not_null", "category_key IS NOT NULL"), "product categories"));
+    public static final TableSpec GOLD_DIM_CUSTOMER = add(gold("dim_customer", List.of("customer_key"),
+            "one row per version of a customer (SCD type 2)",
+            Map.of("customer_key_not_null", "customer_key IS NOT NULL", "valid_range", "valid_to IS NULL OR valid_to > valid_from"),
+            "customers with history: a change of name, email, phone or birth date starts a new version"));
+    public static final TableSpec GOLD_DIM_PRODUCT = add(gold("dim_product", List.of("product_key"),
+            "one row per version of a product (SCD type 2)",
+            Map.of("product_key_not_null", "product_key IS NOT NULL", "valid_range", "valid_to IS NULL OR valid_to > valid_from",
+                    "price_not_negative", "price >= 0"),
+            "products with history: a change of name, description, price, category or image starts a new version; "
+                    + "stock is a measure (fact_product_stock), not an attribute"));
+    public static final TableSpec GOLD_DIM_CART = add(gold("dim_cart", List.of("cart_id"), "one row per cart ever opened",
+            Map.of("cart_id_not_null", "cart_id IS NOT NULL"),
+            "carts with their customer and the completed sale each became (sales.cart_id), deleted ones kept"));
+    public static final TableSpec GOLD_FACT_SALES = add(gold("fact_sales", List.of("sale_id"), "one row per order",
+            Map.of("sale_id_not_null", "sale_id IS NOT NULL", "date_key_not_null", "order_date_key IS NOT NULL",
+                    "amount_not_negative", "total_amount >= 0",
+                    "known_status", "order_status IN ('Pending', 'Completed', 'Canceled')"),
+            "orders: amount, status, the customer version at order time, the paid payment"));
+    public static final TableSpec GOLD_FACT_ORDER_DETAILS = add(gold("fact_order_details", List.of("order_detail_id"),
+            "one row per order line",
+            Map.of("line_not_null", "order_detail_id IS NOT NULL", "date_key_not_null", "order_date_key IS NOT NULL",
+                    "quantity_positive", "quantity > 0", "total_is_price_times_quantity", "total_price = unit_price * quantity"),
+            "order lines with the product version valid at order time"));
+    public static final TableSpec GOLD_FACT_PAYMENTS = add(gold("fact_payments", List.of("payment_id"),
+            "one row per payment attempt",
+            Map.of("payment_not_null", "payment_id IS NOT NULL", "date_key_not_null", "payment_date_key IS NOT NULL",
+                    "known_status", "payment_status IN ('Paid', 'Pending', 'Failed')"),
+            "payment attempts, paid and failed"));
+    public static final TableSpec GOLD_FACT_SUPPORT_TICKET = add(gold("fact_support_ticket", List.of("ticket_id"),
+            "one row per support ticket",
+            Map.of("ticket_not_null", "ticket_id IS NOT NULL", "created_key_not_null", "created_date_key IS NOT NULL"),
+            "support tickets with their lifecycle dates (created, resolved, closed) and the customer who raised them"));
+    public static final TableSpec GOLD_FACT_CART_ACTIVITY = add(new TableSpec("gold", "fact_cart_activity", schema(
+            col("event_id", DataTypes.StringType, false),
+            col("action", DataTypes.StringType, false),
+            col("event_time", DataTypes.TimestampType, false),
+            col("date_key", DataTypes.IntegerType, false),
+            col("cart_id", DataTypes.IntegerType, false),
+            col("customer_key", DataTypes.LongType, false),
+            col("product_key", DataTypes.LongType, true),
+            col("quantity", DataTypes.IntegerType, true),
+            col("unit_price", DataTypes.createDecimalType(10, 2), true)),
+            List.of("event_id"), "one row per cart action (create, add, remove, checkout, delete)", List.of("date_key"),
+            Map.of("known_action", "action IN ('CREATE_CART', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'DELETE_CART')"),
+            "cart actions from the store stream (issue 4), keys from the dimension versions valid at the event time"));
+    public static final TableSpec GOLD_FACT_PRODUCT_STOCK = add(new TableSpec("gold", "fact_product_stock", schema(
+            col("event_id", DataTypes.StringType, false),
+            col("event_time", DataTypes.TimestampType, false),
+            col("date_key", DataTypes.IntegerType, false),
+            col("product_id", DataTypes.IntegerType, false),
+            col("product_key", DataTypes.LongType, false),
+            col("delta", DataTypes.IntegerType, false),
+            col("stock_level", DataTypes.IntegerType, false),
+            col("reason", DataTypes.StringType, false)),
+            List.of("event_id"), "one row per stock change of a product", List.of("date_key"),
+            Map.of("level_not_negative", "stock_level >= 0"),
+            "stock levels over time from the stock stream (issue 4)"));
+
     public static final TableSpec OPS_JOB_RUNS = add(new TableSpec("ops", "job_runs", schema(
             col("run_id", DataTypes.StringType, false),
             col("job", DataTypes.StringType, false),
@@ -115,6 +212,11 @@ public final class LakeTables {
 
     public static List<TableSpec> all() {
         return Collections.unmodifiableList(ALL);
+    }
+
+    private static TableSpec gold(String name, List<String> keys, String grain, Map<String, String> checks,
+                                  String description) {
+        return new TableSpec("gold", name, null, keys, grain, List.of(), checks, description);
     }
 
     private static TableSpec add(TableSpec spec) {

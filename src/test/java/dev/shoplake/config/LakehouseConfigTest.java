@@ -42,6 +42,9 @@ class LakehouseConfigTest {
         assertEquals(54329, c.postgres().port());
         assertEquals(0.01, c.simulator().scaleFactor());
         assertEquals(1, c.simulator().effectiveTicksPerDay());
+        assertEquals(Path.of("lake").toAbsolutePath().toString(), c.lakeRoot(), "a local lake root is made absolute");
+        assertEquals("s3a://bucket/shoplake", LakehouseConfig.from(Settings.of(Map.of("spark.lakehouse.lake.root",
+                "s3a://bucket/shoplake")), Map.of()).lakeRoot());
     }
 
     @Test

@@ -1,0 +1,49 @@
+package dev.shoplake.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs one task per table, {@code parallel} at a time. Each task writes its own Delta table in its
+ * own commit, and most of a small table's time is driver-side latency (log replay, MERGE planning)
+ * that threads overlap. A failed task does not stop the others; the first failure is rethrown with
+ * the rest suppressed.
+ */
+public final class TableTasks {
+    private TableTasks() {
+    }
+
+    public static void run(int parallel, List<Runnable> tasks) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, tasks.size())));
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            tasks.forEach(t -> running.add(pool.submit(t)));
+            RuntimeException first = null;
+            for (Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                            : new IllegalStateException(e.getCause());
+                    if (first == null) {
+                        first = cause;
+                    } else {
+                        first.addSuppressed(cause);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

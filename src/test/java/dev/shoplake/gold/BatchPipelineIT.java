@@ -1,0 +1,103 @@
+package dev.shoplake.gold;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shoplake.bronze.BronzeJob;
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.config.Settings;
+import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.LakeTables;
+import dev.shoplake.lake.TableSpec;
+import dev.shoplake.ops.JobRun;
+import dev.shoplake.ops.Reconciliation;
+import dev.shoplake.silver.SilverJob;
+import dev.shoplake.source.db.ShopDatabase;
+import dev.shoplake.source.events.KafkaEventPublisher;
+import dev.shoplake.source.sim.ShopSimulator;
+import dev.shoplake.testing.TestSpark;
+import dev.shoplake.testing.TestStack;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** A simulated month through bronze, silver and gold, reconciled with the source database. */
+@Tag("integration")
+class BatchPipelineIT {
+    private static final TestStack STACK = TestStack.get();
+
+    @Test
+    void aSimulatedMonthReconcilesWithTheSourceAndARerunChangesNothing() throws Exception {
+        Settings settings = STACK.freshShopSettings().with("spark.lakehouse.sim.ticks-per-day", "2");
+        LakehouseConfig config = STACK.config(settings);
+        SparkSession spark = TestSpark.forLake(settings, config);
+        ShopDatabase db = new ShopDatabase(config.postgres());
+        db.migrate();
+        try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
+             var sim = new ShopSimulator(config, db, events)) {
+            sim.seed(0.01, 3, Instant.parse("2026-06-01T00:00:00Z"));
+            sim.backfill(15, null);
+        }
+        DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
+        batch(spark, config, writer);
+        try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
+             var sim = new ShopSimulator(config, db, events)) {
+            sim.backfill(15, null); // a second half-month lands incrementally on top of the first
+        }
+        batch(spark, config, writer);
+
+        assertEquals(List.of(), Reconciliation.compare(spark, writer, config.postgres()),
+                "gold agrees with the source database, day by day");
+        assertTrue(spark.table("gold.fact_sales").count() > 500, "a month of orders");
+        assertEquals(30L, spark.sql("SELECT count(*) FROM gold.dim_date WHERE full_date BETWEEN '2026-06-01' AND "
+                + "'2026-06-30'").first().getLong(0));
+        assertEquals(0L, spark.sql("""
+                SELECT count(*) FROM gold.fact_order_details f JOIN gold.dim_product p ON p.product_key = f.product_key
+                WHERE f.order_date < p.valid_from OR (p.valid_to IS NOT NULL AND f.order_date >= p.valid_to)""")
+                .first().getLong(0), "every order line points at the product version valid when it was ordered");
+        assertTrue(spark.sql("SELECT count(*) FROM gold.dim_product WHERE NOT is_current").first().getLong(0) > 0,
+                "price changes left history");
+        assertEquals(0L, spark.sql("""
+                SELECT count(*) FROM gold.fact_sales WHERE customer_key = -1 UNION ALL
+                SELECT count(*) FROM gold.fact_order_details WHERE product_key = -1""").agg(
+                org.apache.spark.sql.functions.sum("count(1)")).first().getLong(0), "no fact lacks its dimension");
+        assertEquals(0L, spark.sql("""
+                SELECT count(*) FROM gold.fact_sales s LEFT JOIN gold.dim_date d ON d.date_key = s.order_date_key
+                WHERE d.date_key IS NULL""").first().getLong(0), "every order date is in dim_date");
+        assertTrue(spark.sql("SELECT count(*) FROM gold.dim_cart WHERE sale_id IS NOT NULL AND is_deleted")
+                .first().getLong(0) > 0, "carts deleted at checkout are kept, with the sale they became");
+        assertEquals(List.of(), spark.sql("""
+                SELECT ticket_id FROM gold.fact_support_ticket
+                WHERE status = 'Closed' AND closed_date_key <> CAST(date_format(date_add(date_created, 7), 'yyyyMMdd') AS INT)""")
+                .collectAsList(), "tickets close on their seventh day");
+
+        Map<String, String> before = fingerprints(spark);
+        batch(spark, config, writer);
+        assertEquals(before, fingerprints(spark), "re-running the whole batch on the same sources changes nothing");
+    }
+
+    private static void batch(SparkSession spark, LakehouseConfig config, DeltaWriter writer) {
+        BronzeJob.run(spark, config);
+        JobRun silver = new JobRun("silver");
+        new SilverJob(spark, writer, config.batchParallelTables()).run(silver);
+        JobRun gold = new JobRun("gold");
+        new GoldJob(spark, writer, config.batchParallelTables()).run(gold);
+    }
+
+    /** A content hash of every silver and gold table. */
+    private static Map<String, String> fingerprints(SparkSession spark) {
+        Map<String, String> out = new TreeMap<>();
+        for (TableSpec spec : LakeTables.all()) {
+            if ((spec.layer().equals("gold") || spec.layer().equals("silver"))
+                    && spark.catalog().tableExists(spec.qualifiedName())) {
+                out.put(spec.qualifiedName(), spark.sql("SELECT count(*) || ':' || coalesce(sum(CAST(xxhash64(*) AS DECIMAL(38, 0))), 0) FROM "
+                        + spec.qualifiedName()).first().getString(0));
+            }
+        }
+        return out;
+    }
+}
