@@ -74,9 +74,7 @@ public final class LakeSession {
         for (TableSpec spec : LakeTables.all()) {
             spark.sql("DROP TABLE IF EXISTS " + spec.qualifiedName());
         }
-        for (String layer : LakeTables.LAYERS) {
-            spark.sql("DROP SCHEMA IF EXISTS " + layer + " CASCADE");
-        }
+        // never DROP SCHEMA: the in-memory catalog deletes a dropped schema's directory, i.e. a layer of the lake
         register(spark, lakeRoot);
     }
 

@@ -1,0 +1,150 @@
+package dev.shoplake.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.config.Settings;
+import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.ops.Reconciliation;
+import dev.shoplake.source.db.ShopDatabase;
+import dev.shoplake.source.events.KafkaEventPublisher;
+import dev.shoplake.source.sim.ShopSimulator;
+import dev.shoplake.stack.Ports;
+import dev.shoplake.testing.TestSpark;
+import dev.shoplake.testing.TestStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The batch job as a cluster runs it: a Spark standalone master and one worker started from the
+ * Spark jars on 127.0.0.1, the slim jar submitted with spark-submit and a properties file, and the
+ * tables it wrote then found by name from this (another) JVM.
+ */
+@Tag("integration")
+class SparkClusterIT {
+    private static final TestStack STACK = TestStack.get();
+    private static final Path ROOT = Path.of(System.getProperty("user.dir"));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theBatchJobRunsOnAStandaloneClusterThroughSparkSubmit() throws Exception {
+        Settings settings = STACK.freshShopSettings().with("spark.lakehouse.sim.ticks-per-day", "2");
+        LakehouseConfig config = STACK.config(settings);
+        ShopDatabase db = new ShopDatabase(config.postgres());
+        db.migrate();
+        try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
+             var sim = new ShopSimulator(config, db, events)) {
+            sim.seed(0.01, 21, Instant.parse("2026-08-01T00:00:00Z"));
+            sim.backfill(3, null);
+        }
+        Path properties = dir.resolve("cluster.properties");
+        StringBuilder props = new StringBuilder();
+        settings.asMap().forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
+        props.append("""
+                spark.sql.shuffle.partitions=2
+                spark.default.parallelism=2
+                spark.databricks.delta.snapshotPartitions=1
+                spark.driver.host=127.0.0.1
+                spark.driver.bindAddress=127.0.0.1
+                spark.executor.memory=1g
+                spark.cores.max=2
+                spark.ui.enabled=false
+                """);
+        Files.writeString(properties, props.toString());
+
+        int masterPort = Ports.free();
+        Path work = Files.createDirectories(dir.resolve("work"));
+        List<Process> cluster = new ArrayList<>();
+        try {
+            cluster.add(sparkClass(dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
+                    "--host", "127.0.0.1", "--port", String.valueOf(masterPort), "--webui-port",
+                    String.valueOf(Ports.free())));
+            awaitLog(dir.resolve("master.log"), "I have been elected leader");
+            cluster.add(sparkClass(dir.resolve("worker.log"), "org.apache.spark.deploy.worker.Worker",
+                    "--host", "127.0.0.1", "--cores", "2", "--memory", "2g", "--work-dir", work.toString(),
+                    "--webui-port", String.valueOf(Ports.free()), "spark://127.0.0.1:" + masterPort));
+            awaitLog(dir.resolve("worker.log"), "Successfully registered with master");
+
+            ProcessBuilder submit = new ProcessBuilder(ROOT.resolve("bin/spark-submit").toString(),
+                    "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
+                    "--properties-file", properties.toString(),
+                    "--class", Lakehouse.class.getName(),
+                    System.getProperty("shoplake.spark.jar"), "batch")
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("submit.log").toFile());
+            submit.environment().putAll(STACK.env());
+            Process job = submit.start();
+            assertTrue(job.waitFor(15, TimeUnit.MINUTES), "the job finishes");
+            assertEquals(0, job.exitValue(), () -> tail(dir.resolve("submit.log")));
+        } finally {
+            for (Process p : cluster) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        try (Stream<Path> apps = Files.list(work)) {
+            assertEquals(1L, apps.filter(p -> p.getFileName().toString().startsWith("app-")).count(),
+                    "executors ran on the worker");
+        }
+        SparkSession spark = TestSpark.forLake(settings, config); // another JVM finds the tables by name
+        long sales;
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sales")) {
+            rs.next();
+            sales = rs.getLong(1);
+        }
+        assertEquals(sales, spark.table("gold.fact_sales").count());
+        assertEquals(List.of("bronze", "gold", "silver"), spark.sql("SELECT DISTINCT job FROM ops.job_runs ORDER BY job")
+                .collectAsList().stream().map(r -> r.getString(0)).toList());
+        assertEquals(List.of(), Reconciliation.compare(spark, new DeltaWriter(spark, config.lakeRoot()), config.postgres()));
+    }
+
+    private Process sparkClass(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ROOT.resolve("bin/spark-class").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().putAll(Map.of("SPARK_LOG_DIR", dir.toString(), "SPARK_PID_DIR", dir.toString()));
+        return pb.start();
+    }
+
+    private static void awaitLog(Path log, String text) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("'" + text + "' never appeared in " + log + ":\n" + tail(log));
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
