@@ -4,7 +4,6 @@ import dev.shoplake.config.ConfigException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.source.db.ShopDatabase;
-import dev.shoplake.source.events.KafkaEventPublisher;
 import dev.shoplake.source.seed.ShopSeeder;
 import dev.shoplake.source.sim.ShopSimulator;
 import dev.shoplake.stack.LocalStack;
@@ -58,6 +57,19 @@ public final class Lakehouse {
 
     LakehouseConfig config() {
         return LakehouseConfig.from(settings(), env);
+    }
+
+    /** Runs {@code work} with a lake session of this command's settings, stopped afterwards. */
+    <T> T withLake(String appName,
+                   java.util.function.BiFunction<org.apache.spark.sql.SparkSession, LakehouseConfig, T> work) {
+        Settings settings = settings();
+        LakehouseConfig config = LakehouseConfig.from(settings, env);
+        org.apache.spark.sql.SparkSession spark = dev.shoplake.lake.LakeSession.open(appName, settings, config);
+        try {
+            return work.apply(spark, config);
+        } finally {
+            spark.stop();
+        }
     }
 
     public static void main(String[] args) {
@@ -161,11 +173,7 @@ public final class Lakehouse {
     }
 
     static void seed(LakehouseConfig config, LocalDate start) {
-        ShopDatabase db = new ShopDatabase(config.postgres());
-        int migrations = db.migrate();
-        say("schema: " + migrations + " migration(s) applied");
-        try (var events = new KafkaEventPublisher(config.kafka(), "shoplake-simulator");
-             var sim = new ShopSimulator(config, db, events)) {
+        try (var sim = ShopSimulator.open(config)) {
             ShopSeeder.Seeded s = sim.seed(config.simulator().scaleFactor(), config.simulator().seed(),
                     start.atStartOfDay(ZoneOffset.UTC).toInstant());
             say(String.format("seeded SF%s from %s: %d categories, %d products, %d customers, %d addresses",
@@ -191,10 +199,7 @@ public final class Lakehouse {
         @Override
         public Integer call() {
             LakehouseConfig config = parent.config();
-            ShopDatabase db = new ShopDatabase(config.postgres());
-            db.migrate();
-            try (var events = new KafkaEventPublisher(config.kafka(), "shoplake-simulator");
-                 var sim = new ShopSimulator(config, db, events)) {
+            try (var sim = ShopSimulator.open(config)) {
                 ShopSimulator.Summary summary = switch (mode) {
                     case "backfill" -> sim.backfill(days, Lakehouse::say);
                     case "live" -> sim.live(seconds == 0 ? null : Duration.ofSeconds(seconds), Clock.systemUTC(),
@@ -252,8 +257,7 @@ public final class Lakehouse {
                 if (db.rowCounts().get("customers") == 0) {
                     seed(config, LocalDate.now(ZoneOffset.UTC).minusDays(days));
                 }
-                try (var events = new KafkaEventPublisher(config.kafka(), "shoplake-simulator");
-                     var sim = new ShopSimulator(config, db, events)) {
+                try (var sim = ShopSimulator.open(config)) {
                     int behind = (int) Duration.between(sim.clock(), LocalDate.now(ZoneOffset.UTC)
                             .atStartOfDay(ZoneOffset.UTC).toInstant()).toDays();
                     if (behind > 0) {
@@ -307,8 +311,7 @@ public final class Lakehouse {
                 double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
                 long seededRows = db.rowCounts().values().stream().mapToLong(Long::longValue).sum();
                 ShopSimulator.Summary s;
-                try (var events = new KafkaEventPublisher(config.kafka(), "shoplake-simulator");
-                     var sim = new ShopSimulator(config, db, events)) {
+                try (var sim = ShopSimulator.open(config)) {
                     s = sim.backfill(days, null);
                 }
                 var counts = db.rowCounts();
@@ -340,15 +343,10 @@ public final class Lakehouse {
 
         @Override
         public Integer call() {
-            Settings settings = parent.settings();
-            LakehouseConfig config = LakehouseConfig.from(settings, parent.env);
-            org.apache.spark.sql.SparkSession spark = dev.shoplake.lake.LakeSession.open("shoplake-batch", settings, config);
-            try {
+            return parent.withLake("shoplake-batch", (spark, config) -> {
                 runBatch(spark, config);
-            } finally {
-                spark.stop();
-            }
-            return 0;
+                return 0;
+            });
         }
     }
 
@@ -417,19 +415,20 @@ public final class Lakehouse {
         Lakehouse parent;
 
         @Override
-        public Integer call() throws Exception {
-            Settings settings = parent.settings();
-            LakehouseConfig config = LakehouseConfig.from(settings, parent.env);
-            var spark = dev.shoplake.lake.LakeSession.open("shoplake-reconcile", settings, config);
-            try {
-                var differences = dev.shoplake.ops.Reconciliation.compare(spark,
-                        new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot()), config.postgres());
+        public Integer call() {
+            return parent.withLake("shoplake-reconcile", (spark, config) -> {
+                List<dev.shoplake.ops.Reconciliation.Difference> differences;
+                try {
+                    differences = dev.shoplake.ops.Reconciliation.compare(spark,
+                            new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot()), config.postgres());
+                } catch (java.sql.SQLException e) {
+                    throw new ConfigException("cannot read PostgreSQL at " + config.postgres().url() + ": "
+                            + e.getMessage(), e);
+                }
                 differences.forEach(d -> say("DIFFERENCE " + d));
                 say(differences.isEmpty() ? "gold agrees with the source database" : differences.size() + " difference(s)");
                 return differences.isEmpty() ? 0 : 1;
-            } finally {
-                spark.stop();
-            }
+            });
         }
     }
 

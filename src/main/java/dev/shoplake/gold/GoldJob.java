@@ -141,9 +141,10 @@ public final class GoldJob {
     private void upsert(JobRun run, TableSpec spec, Dataset<Row> rows) {
         long started = System.currentTimeMillis();
         writer.upsert(spec, rows, "true");
+        long changed = writer.lastCommitChangedRows(spec);
         long total = writer.read(spec).count();
-        run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", total, total, 0, System.currentTimeMillis() - started,
-                null));
+        run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", total, changed, 0, System.currentTimeMillis() - started,
+                "rows in table: " + total));
     }
 
     private Dataset<Row> bronze(String table) {

@@ -113,6 +113,16 @@ public final class DeltaWriter {
         LakeSession.registerOne(spark, spec, lakeRoot);
     }
 
+    /** Rows the table's latest commit added or changed (a MERGE's inserts + updates, a write's output rows). */
+    public long lastCommitChangedRows(TableSpec spec) {
+        Row last = DeltaTable.forPath(spark, path(spec)).history(1).select("operationMetrics").first();
+        scala.collection.Map<String, String> m = last.getMap(0);
+        if (m.contains("numTargetRowsInserted")) {
+            return Long.parseLong(m.apply("numTargetRowsInserted")) + Long.parseLong(m.apply("numTargetRowsUpdated"));
+        }
+        return Long.parseLong(m.get("numOutputRows").getOrElse(() -> "0"));
+    }
+
     public Dataset<Row> read(TableSpec spec) {
         return spark.read().format("delta").load(path(spec));
     }

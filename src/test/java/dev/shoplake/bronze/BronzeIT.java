@@ -11,9 +11,7 @@ import dev.shoplake.config.Settings;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.ops.JobRun;
 import dev.shoplake.source.db.ShopDatabase;
-import dev.shoplake.source.events.KafkaEventPublisher;
 import dev.shoplake.source.report.FtpSession;
-import dev.shoplake.source.sim.ShopSimulator;
 import dev.shoplake.testing.TestSpark;
 import dev.shoplake.testing.TestStack;
 import java.nio.charset.StandardCharsets;
@@ -153,13 +151,7 @@ class BronzeIT {
     }
 
     private static void simulate(LakehouseConfig config, ShopDatabase db, int days, Instant seedAt) {
-        try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
-             var sim = new ShopSimulator(config, db, events)) {
-            if (seedAt != null) {
-                sim.seed(0.01, 11, seedAt);
-            }
-            sim.backfill(days, null);
-        }
+        TestStack.simulate(config, days, seedAt, 11);
     }
 
     private static long written(BronzeJob.Result result, String table) {

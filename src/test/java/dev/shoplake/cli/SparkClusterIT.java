@@ -8,8 +8,6 @@ import dev.shoplake.config.Settings;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.ops.Reconciliation;
 import dev.shoplake.source.db.ShopDatabase;
-import dev.shoplake.source.events.KafkaEventPublisher;
-import dev.shoplake.source.sim.ShopSimulator;
 import dev.shoplake.stack.Ports;
 import dev.shoplake.testing.TestSpark;
 import dev.shoplake.testing.TestStack;
@@ -47,13 +45,8 @@ class SparkClusterIT {
     void theBatchJobRunsOnAStandaloneClusterThroughSparkSubmit() throws Exception {
         Settings settings = STACK.freshShopSettings().with("spark.lakehouse.sim.ticks-per-day", "2");
         LakehouseConfig config = STACK.config(settings);
+        TestStack.simulate(config, 3, Instant.parse("2026-08-01T00:00:00Z"), 21);
         ShopDatabase db = new ShopDatabase(config.postgres());
-        db.migrate();
-        try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
-             var sim = new ShopSimulator(config, db, events)) {
-            sim.seed(0.01, 21, Instant.parse("2026-08-01T00:00:00Z"));
-            sim.backfill(3, null);
-        }
         Path properties = dir.resolve("cluster.properties");
         StringBuilder props = new StringBuilder();
         settings.asMap().forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));

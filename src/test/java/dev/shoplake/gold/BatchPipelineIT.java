@@ -12,9 +12,6 @@ import dev.shoplake.lake.TableSpec;
 import dev.shoplake.ops.JobRun;
 import dev.shoplake.ops.Reconciliation;
 import dev.shoplake.silver.SilverJob;
-import dev.shoplake.source.db.ShopDatabase;
-import dev.shoplake.source.events.KafkaEventPublisher;
-import dev.shoplake.source.sim.ShopSimulator;
 import dev.shoplake.testing.TestSpark;
 import dev.shoplake.testing.TestStack;
 import java.time.Instant;
@@ -35,19 +32,10 @@ class BatchPipelineIT {
         Settings settings = STACK.freshShopSettings().with("spark.lakehouse.sim.ticks-per-day", "2");
         LakehouseConfig config = STACK.config(settings);
         SparkSession spark = TestSpark.forLake(settings, config);
-        ShopDatabase db = new ShopDatabase(config.postgres());
-        db.migrate();
-        try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
-             var sim = new ShopSimulator(config, db, events)) {
-            sim.seed(0.01, 3, Instant.parse("2026-06-01T00:00:00Z"));
-            sim.backfill(15, null);
-        }
+        TestStack.simulate(config, 15, Instant.parse("2026-06-01T00:00:00Z"), 3);
         DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
         batch(spark, config, writer);
-        try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
-             var sim = new ShopSimulator(config, db, events)) {
-            sim.backfill(15, null); // a second half-month lands incrementally on top of the first
-        }
+        TestStack.simulate(config, 15, null, 3); // a second half-month lands incrementally on top of the first
         batch(spark, config, writer);
 
         assertEquals(List.of(), Reconciliation.compare(spark, writer, config.postgres()),
@@ -76,16 +64,21 @@ class BatchPipelineIT {
                 .collectAsList(), "tickets close on their seventh day");
 
         Map<String, String> before = fingerprints(spark);
-        batch(spark, config, writer);
+        JobRun rerun = batch(spark, config, writer);
         assertEquals(before, fingerprints(spark), "re-running the whole batch on the same sources changes nothing");
+        for (JobRun.TableResult r : rerun.results()) {
+            assertEquals(0L, r.rowsWritten(), "the audit says so too: " + r.summary());
+        }
     }
 
-    private static void batch(SparkSession spark, LakehouseConfig config, DeltaWriter writer) {
+    /** Runs bronze, silver and gold; returns gold's run. */
+    private static JobRun batch(SparkSession spark, LakehouseConfig config, DeltaWriter writer) {
         BronzeJob.run(spark, config);
         JobRun silver = new JobRun("silver");
         new SilverJob(spark, writer, config.batchParallelTables()).run(silver);
         JobRun gold = new JobRun("gold");
         new GoldJob(spark, writer, config.batchParallelTables()).run(gold);
+        return gold;
     }
 
     /** A content hash of every silver and gold table. */

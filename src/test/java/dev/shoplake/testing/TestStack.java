@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,6 +114,23 @@ public final class TestStack {
 
     public LakehouseConfig config(Settings s) {
         return LakehouseConfig.from(s, env);
+    }
+
+    /**
+     * Simulates {@code days} days of the shop; seeds it first (SF0.01, with {@code seed}, from
+     * {@code seedAt}) when {@code seedAt} is not null. The schema is migrated either way.
+     */
+    public static void simulate(LakehouseConfig config, int days, Instant seedAt, long seed) {
+        var db = new dev.shoplake.source.db.ShopDatabase(config.postgres());
+        db.migrate();
+        try (var events = new dev.shoplake.source.events.KafkaEventPublisher(config.kafka(),
+                "sim-" + config.kafka().topicPrefix());
+             var sim = new dev.shoplake.source.sim.ShopSimulator(config, db, events)) {
+            if (seedAt != null) {
+                sim.seed(0.01, seed, seedAt);
+            }
+            sim.backfill(days, null);
+        }
     }
 
     /** The stack's superuser (trusted on loopback only), for test set-up. */

@@ -42,6 +42,26 @@ public final class ShopSimulator implements AutoCloseable {
     private final EventPublisher events;
     private final SupportReportPublisher reports;
     private final Connection connection;
+    /** Set when this simulator opened its own publisher (see {@link #open}) and so closes it. */
+    private EventPublisher ownedEvents;
+
+    /**
+     * The simulator of the configured shop, as the tools run it: schema migrated, events to Kafka
+     * under the one transactional id (a second simulator fences the first), all closed together.
+     */
+    public static ShopSimulator open(LakehouseConfig config) {
+        ShopDatabase db = new ShopDatabase(config.postgres());
+        db.migrate();
+        EventPublisher events = new dev.shoplake.source.events.KafkaEventPublisher(config.kafka(), "shoplake-simulator");
+        try {
+            ShopSimulator sim = new ShopSimulator(config, db, events);
+            sim.ownedEvents = events;
+            return sim;
+        } catch (RuntimeException e) {
+            events.close();
+            throw e;
+        }
+    }
 
     public ShopSimulator(LakehouseConfig config, ShopDatabase database, EventPublisher events) {
         this.config = config.simulator();
@@ -260,6 +280,9 @@ public final class ShopSimulator implements AutoCloseable {
     @Override
     public void close() {
         reports.close();
+        if (ownedEvents != null) {
+            ownedEvents.close();
+        }
         try {
             connection.close();
         } catch (SQLException ignored) {
