@@ -7,7 +7,6 @@ import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
 import dev.shoplake.ops.JobRun;
 import dev.shoplake.ops.TableTasks;
-import io.delta.tables.DeltaTable;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -92,7 +91,7 @@ public final class PostgresLanding {
                     .withColumn(LakeTables.SOURCE, functions.lit("postgres:" + pg.database() + ".public." + table))
                     .withColumn(LakeTables.RUN_ID, functions.lit(run.runId()));
             writer.append(spec, rows);
-            long written = lastCommitRows(spec);
+            long written = writer.lastCommitChangedRows(spec);
             run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", written, written, 0,
                     System.currentTimeMillis() - started, null));
         } catch (SQLException e) {
@@ -162,12 +161,6 @@ public final class PostgresLanding {
             return "'" + odt.toInstant() + "'::timestamptz";
         }
         return String.valueOf(((Number) value).longValue());
-    }
-
-    private long lastCommitRows(TableSpec spec) {
-        Row last = DeltaTable.forPath(spark, writer.path(spec)).history(1).select("operationMetrics").first();
-        scala.collection.Map<String, String> metrics = last.getMap(0);
-        return Long.parseLong(metrics.get("numOutputRows").getOrElse(() -> "0"));
     }
 
     private static String quote(String identifier) {
