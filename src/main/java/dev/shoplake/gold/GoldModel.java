@@ -14,7 +14,6 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.month;
 import static org.apache.spark.sql.functions.quarter;
 import static org.apache.spark.sql.functions.sequence;
-import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.weekofyear;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -112,9 +111,5 @@ public final class GoldModel {
     /** A stable key for a dimension without history. */
     public static Column naturalKey(String entity, Column id) {
         return xxhash64(lit(entity), id);
-    }
-
-    static Column date(Column ts) {
-        return to_date(ts);
     }
 }
