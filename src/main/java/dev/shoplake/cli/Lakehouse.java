@@ -270,7 +270,7 @@ public final class Lakehouse {
                 Settings settings = parent.settings();
                 var spark = dev.shoplake.lake.LakeSession.open("shoplake-demo", settings, config);
                 try {
-                    runBatch(spark, config);
+                    runBatch(spark, config, false);
                     printGold(spark);
                 } finally {
                     spark.stop();
@@ -341,17 +341,21 @@ public final class Lakehouse {
         @ParentCommand
         Lakehouse parent;
 
+        @Option(names = "--full-refresh", description = "Rebuild every gold row from silver, not only what landed since "
+                + "the last run (the result is the same; use it after changing the gold model).")
+        boolean fullRefresh;
+
         @Override
         public Integer call() {
             return parent.withLake("shoplake-batch", (spark, config) -> {
-                runBatch(spark, config);
+                runBatch(spark, config, fullRefresh);
                 return 0;
             });
         }
     }
 
     /** bronze, then silver, then gold, each recorded in ops.job_runs; prints each table's summary. */
-    static void runBatch(org.apache.spark.sql.SparkSession spark, LakehouseConfig config) {
+    static void runBatch(org.apache.spark.sql.SparkSession spark, LakehouseConfig config, boolean fullRefresh) {
         printBatch(dev.shoplake.bronze.BronzeJob.run(spark, config));
         var writer = new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot());
         for (String layer : List.of("silver", "gold")) {
@@ -359,7 +363,7 @@ public final class Lakehouse {
             if (layer.equals("silver")) {
                 new dev.shoplake.silver.SilverJob(spark, writer, config.batchParallelTables()).run(run);
             } else {
-                new dev.shoplake.gold.GoldJob(spark, writer, config.batchParallelTables()).run(run);
+                new dev.shoplake.gold.GoldJob(spark, writer, config.batchParallelTables(), fullRefresh).run(run);
             }
             run.record(spark, writer);
             say(layer + " run " + run.runId() + " (" + run.elapsedMs() + " ms):");

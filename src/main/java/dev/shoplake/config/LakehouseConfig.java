@@ -16,7 +16,8 @@ public record LakehouseConfig(
         Kafka kafka,
         Simulator simulator,
         Stack stack,
-        int batchParallelTables) {
+        int batchParallelTables,
+        Streaming streaming) {
 
     public static final String ENV_PG_PASSWORD = "LAKEHOUSE_PG_PASSWORD";
     public static final String ENV_FTP_PASSWORD = "LAKEHOUSE_FTP_PASSWORD";
@@ -60,7 +61,27 @@ public record LakehouseConfig(
                 s.string(p + "stack.dir", ".stack"),
                 s.bool(p + "stack.ftp-tls", false));
         return new LakehouseConfig(lakeRoot(s.string(p + "lake.root", "lake")), pg, ftp, kafka, sim, stack,
-                s.integer(p + "batch.parallel-tables", 4, 1, 64));
+                s.integer(p + "batch.parallel-tables", 4, 1, 64),
+                new Streaming(
+                        s.string(p + "stream.checkpoint-root", ""),
+                        s.string(p + "stream.trigger-interval", "5 seconds"),
+                        s.longValue(p + "stream.max-offsets-per-trigger", 200_000L),
+                        s.string(p + "stream.late-after", "10 minutes"),
+                        s.integer(p + "stream.stock-alert-below", 20, 0, Integer.MAX_VALUE),
+                        s.string(p + "stream.starting-offsets", "earliest")));
+    }
+
+    /**
+     * The streaming job. Checkpoints live under the lake ({@code <lake>/_checkpoints/<query>}) unless
+     * {@code checkpointRoot} says otherwise; {@code lateAfter} is the event-time watermark delay of
+     * the live metrics; {@code maxOffsetsPerTrigger} is the back-pressure limit per micro-batch.
+     */
+    public record Streaming(String checkpointRoot, String triggerInterval, long maxOffsetsPerTrigger, String lateAfter,
+                            int stockAlertBelow, String startingOffsets) {
+        public String checkpoint(String lakeRoot, String query) {
+            String root = checkpointRoot.isBlank() ? lakeRoot + "/_checkpoints" : checkpointRoot;
+            return (root.endsWith("/") ? root : root + "/") + query;
+        }
     }
 
     /** A URI (s3a://, hdfs://, file:/...) stays as given; a bare local path is made absolute. */

@@ -3,9 +3,11 @@ package dev.shoplake.lake;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -69,32 +71,45 @@ public final class DeltaWriter {
      * Inserts the rows whose key is not in the table yet (MERGE, insert-only): a retry with any mix
      * of old and new rows adds each row once. {@code pruning} limits the target rows the MERGE reads
      * (e.g. the partitions the batch can touch); "true" when nothing narrower is known.
+     *
+     * @return the rows inserted
      */
-    public void insertNew(TableSpec spec, Dataset<Row> rows, String pruning) {
+    public long insertNew(TableSpec spec, Dataset<Row> rows, String pruning) {
         ensure(spec);
         StringBuilder on = new StringBuilder("(" + pruning.replace("{t}", "t") + ")");
         for (String key : spec.keys()) {
             on.append(" AND t.").append(key).append(" = s.").append(key);
         }
-        DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on.toString())
+        Row result = DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on.toString())
                 .whenNotMatched().insertAll()
-                .execute();
+                .execute().first();
+        return result.<Long>getAs("num_inserted_rows");
     }
 
     /**
      * Makes the table hold {@code rows} by key: new keys inserted, changed rows updated, unchanged
      * rows untouched, so a re-run with the same input changes nothing. The first write creates the
      * table and adds the spec's CHECK constraints. {@code pruning} narrows the target rows read.
+     *
+     * @return rows inserted or changed
      */
-    public void upsert(TableSpec spec, Dataset<Row> rows, String pruning) {
+    public long upsert(TableSpec spec, Dataset<Row> rows, String pruning) {
         if (!exists(spec)) {
-            rows.write().format("delta").save(path(spec));
+            if (spec.partitionBy().isEmpty()) {
+                rows.write().format("delta").save(path(spec));
+            } else {
+                // one file per partition rather than one per task per partition
+                Column[] by = spec.partitionBy().stream().map(functions::col).toArray(Column[]::new);
+                rows.repartition(by).write().format("delta").partitionBy(spec.partitionBy().toArray(String[]::new))
+                        .save(path(spec));
+            }
+            long written = lastCommitChangedRows(spec);
             for (Map.Entry<String, String> check : spec.checks().entrySet()) {
                 spark.sql("ALTER TABLE delta.`" + path(spec) + "` ADD CONSTRAINT " + check.getKey() + " CHECK ("
                         + check.getValue() + ")");
             }
             LakeSession.registerOne(spark, spec, lakeRoot);
-            return;
+            return written;
         }
         StringBuilder on = new StringBuilder("(" + pruning.replace("{t}", "t") + ")");
         for (String key : spec.keys()) {
@@ -106,11 +121,12 @@ public final class DeltaWriter {
                     .append(c).append("`");
         }
         changed.append(")");
-        DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on.toString())
+        Row result = DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on.toString())
                 .whenMatched(changed.toString()).updateAll()
                 .whenNotMatched().insertAll()
-                .execute();
+                .execute().first();
         LakeSession.registerOne(spark, spec, lakeRoot);
+        return result.<Long>getAs("num_inserted_rows") + result.<Long>getAs("num_updated_rows");
     }
 
     /** Rows the table's latest commit added or changed (a MERGE's inserts + updates, a write's output rows). */

@@ -64,7 +64,9 @@ public final class LakeTables {
             col("closed_on", DataTypes.DateType, true),
             col("resolved_after_close_on", DataTypes.DateType, true),
             col("last_reported_on", DataTypes.DateType, true),
-            col("report_count", DataTypes.IntegerType, true)),
+            col("report_count", DataTypes.IntegerType, true),
+            // when the report that last changed this ticket was landed: gold's incremental watermark
+            col(INGESTED_AT, DataTypes.TimestampType, true)),
             List.of("ticket_id"), "one row per support ticket", List.of(),
             Map.of("known_status", "status IN ('Pending', 'Escalated', 'Resolved', 'Closed')"),
             "each ticket's lifecycle across the daily reports: noise cleaned, closed 7 days after creation "
@@ -140,37 +142,45 @@ public final class LakeTables {
             Map.of("cart_id_not_null", "cart_id IS NOT NULL"),
             "carts with their customer and the completed sale each became (sales.cart_id), deleted ones kept"));
     public static final TableSpec GOLD_FACT_SALES = add(gold("fact_sales", List.of("sale_id"), "one row per order",
+            List.of("order_date_key"),
             Map.of("sale_id_not_null", "sale_id IS NOT NULL", "date_key_not_null", "order_date_key IS NOT NULL",
                     "amount_not_negative", "total_amount >= 0",
                     "known_status", "order_status IN ('Pending', 'Completed', 'Canceled')"),
             "orders: amount, status, the customer version at order time, the paid payment"));
     public static final TableSpec GOLD_FACT_ORDER_DETAILS = add(gold("fact_order_details", List.of("order_detail_id"),
-            "one row per order line",
+            "one row per order line", List.of("order_date_key"),
             Map.of("line_not_null", "order_detail_id IS NOT NULL", "date_key_not_null", "order_date_key IS NOT NULL",
                     "quantity_positive", "quantity > 0", "total_is_price_times_quantity", "total_price = unit_price * quantity"),
             "order lines with the product version valid at order time"));
     public static final TableSpec GOLD_FACT_PAYMENTS = add(gold("fact_payments", List.of("payment_id"),
-            "one row per payment attempt",
+            "one row per payment attempt", List.of("payment_date_key"),
             Map.of("payment_not_null", "payment_id IS NOT NULL", "date_key_not_null", "payment_date_key IS NOT NULL",
                     "known_status", "payment_status IN ('Paid', 'Pending', 'Failed')"),
             "payment attempts, paid and failed"));
     public static final TableSpec GOLD_FACT_SUPPORT_TICKET = add(gold("fact_support_ticket", List.of("ticket_id"),
-            "one row per support ticket",
+            "one row per support ticket", List.of("created_date_key"),
             Map.of("ticket_not_null", "ticket_id IS NOT NULL", "created_key_not_null", "created_date_key IS NOT NULL"),
             "support tickets with their lifecycle dates (created, resolved, closed) and the customer who raised them"));
+    // ---- gold from the stream (streaming.EventStream)
+
     public static final TableSpec GOLD_FACT_CART_ACTIVITY = add(new TableSpec("gold", "fact_cart_activity", schema(
             col("event_id", DataTypes.StringType, false),
             col("action", DataTypes.StringType, false),
             col("event_time", DataTypes.TimestampType, false),
             col("date_key", DataTypes.IntegerType, false),
             col("cart_id", DataTypes.IntegerType, false),
+            col("customer_id", DataTypes.IntegerType, false),
             col("customer_key", DataTypes.LongType, false),
+            col("product_id", DataTypes.IntegerType, true),
             col("product_key", DataTypes.LongType, true),
             col("quantity", DataTypes.IntegerType, true),
-            col("unit_price", DataTypes.createDecimalType(10, 2), true)),
+            col("unit_price", DataTypes.createDecimalType(10, 2), true),
+            col("sale_id", DataTypes.IntegerType, true)),
             List.of("event_id"), "one row per cart action (create, add, remove, checkout, delete)", List.of("date_key"),
-            Map.of("known_action", "action IN ('CREATE_CART', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'DELETE_CART')"),
-            "cart actions from the store stream (issue 4), keys from the dimension versions valid at the event time"));
+            Map.of("known_action", "action IN ('CREATE_CART', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'DELETE_CART')",
+                    "product_key_with_product", "(product_id IS NULL) = (product_key IS NULL)"),
+            "cart actions from the store stream; customer and product keys are the dimension versions valid at "
+                    + "the event time, -1 until that version reaches gold (then filled in by the stream)"));
     public static final TableSpec GOLD_FACT_PRODUCT_STOCK = add(new TableSpec("gold", "fact_product_stock", schema(
             col("event_id", DataTypes.StringType, false),
             col("event_time", DataTypes.TimestampType, false),
@@ -179,10 +189,53 @@ public final class LakeTables {
             col("product_key", DataTypes.LongType, false),
             col("delta", DataTypes.IntegerType, false),
             col("stock_level", DataTypes.IntegerType, false),
-            col("reason", DataTypes.StringType, false)),
+            col("reason", DataTypes.StringType, false),
+            col("cart_id", DataTypes.IntegerType, true),
+            col("stream_position", DataTypes.LongType, false)),
             List.of("event_id"), "one row per stock change of a product", List.of("date_key"),
+            Map.of("level_not_negative", "stock_level >= 0",
+                    "known_reason", "reason IN ('initial', 'cart', 'restock', 'purge')"),
+            "stock levels over time: the change, why, and the level after it; stream_position (the Kafka "
+                    + "offset, one partition per product) orders changes at the same instant"));
+    public static final TableSpec GOLD_STOCK_CURRENT = add(new TableSpec("gold", "stock_current", schema(
+            col("product_id", DataTypes.IntegerType, false),
+            col("stock_level", DataTypes.IntegerType, false),
+            col("event_time", DataTypes.TimestampType, false),
+            col("stream_position", DataTypes.LongType, false),
+            col("event_id", DataTypes.StringType, false)),
+            List.of("product_id"), "one row per product: its latest stock level", List.of(),
             Map.of("level_not_negative", "stock_level >= 0"),
-            "stock levels over time from the stock stream (issue 4)"));
+            "each product's stock now (the latest fact_product_stock row); stock alerts are "
+                    + "WHERE stock_level < spark.lakehouse.stream.stock-alert-below"));
+    public static final TableSpec GOLD_LIVE_TRAFFIC = add(new TableSpec("gold", "live_traffic_minute", schema(
+            col("minute", DataTypes.TimestampType, false),
+            col("date_key", DataTypes.IntegerType, false),
+            col("sessions", DataTypes.LongType, false),
+            col("page_views", DataTypes.LongType, false),
+            col("store_actions", DataTypes.LongType, false),
+            col("carts_created", DataTypes.LongType, false),
+            col("add_to_carts", DataTypes.LongType, false),
+            col("checkouts", DataTypes.LongType, false),
+            col("orders_paid", DataTypes.LongType, false),
+            col("payments_failed", DataTypes.LongType, false),
+            col("revenue", DataTypes.createDecimalType(18, 2), false),
+            col("cart_conversion", DataTypes.DoubleType, true)),
+            List.of("minute"), "one row per minute of event time", List.of(),
+            Map.of("counts_not_negative", "sessions >= 0 AND page_views >= 0 AND store_actions >= 0"),
+            "live website and store traffic per minute for the dashboard: updated every micro-batch while "
+                    + "the minute is within the watermark (late-after); later events are counted in "
+                    + "ops.stream_progress.late_rows_dropped, not here (they are in the facts)"));
+    public static final TableSpec BRONZE_EVENTS_QUARANTINE = add(new TableSpec("bronze", "events_quarantine", schema(
+            col("topic", DataTypes.StringType, false),
+            col("partition", DataTypes.IntegerType, false),
+            col("offset", DataTypes.LongType, false),
+            col("kafka_timestamp", DataTypes.TimestampType, true),
+            col("raw_value", DataTypes.StringType, true),
+            col("reason", DataTypes.StringType, false),
+            col(INGESTED_AT, DataTypes.TimestampType, false)),
+            List.of("topic", "partition", "offset"), "one row per Kafka message that could not be used, with why",
+            List.of(), Map.of(), "malformed JSON, unknown event types, missing or invalid fields: kept raw, never "
+                    + "stopping the stream"));
 
     public static final TableSpec OPS_JOB_RUNS = add(new TableSpec("ops", "job_runs", schema(
             col("run_id", DataTypes.StringType, false),
@@ -197,6 +250,31 @@ public final class LakeTables {
             col("message", DataTypes.StringType, true)),
             List.of("run_id", "table_name"), "one row per table a job run touched", List.of(),
             Map.of("known_status", "status IN ('ok', 'failed')"), "the audit of every batch job run"));
+
+    public static final TableSpec OPS_GOLD_WATERMARKS = add(new TableSpec("ops", "gold_watermarks", schema(
+            col("source_table", DataTypes.StringType, false),
+            col("ingested_through", DataTypes.TimestampType, true),
+            col("run_id", DataTypes.StringType, false)),
+            List.of("source_table"), "one row per silver table gold reads", List.of(), Map.of(),
+            "how far gold has read each silver table (its _ingested_at): the next gold run starts after it"));
+
+    public static final TableSpec OPS_STREAM_PROGRESS = add(new TableSpec("ops", "stream_progress", schema(
+            col("query", DataTypes.StringType, false),
+            col("query_id", DataTypes.StringType, false),
+            col("batch_id", DataTypes.LongType, false),
+            col("batch_started_at", DataTypes.TimestampType, false),
+            col("input_rows", DataTypes.LongType, false),
+            col("rows_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true),
+            col("duration_ms", DataTypes.LongType, false),
+            col("input_rows_per_second", DataTypes.DoubleType, true),
+            col("processed_rows_per_second", DataTypes.DoubleType, true),
+            col("max_latency_ms", DataTypes.LongType, true),
+            col("watermark", DataTypes.TimestampType, true),
+            col("late_rows_dropped", DataTypes.LongType, true)),
+            List.of("query_id", "batch_id"), "one row per micro-batch of a streaming query", List.of(), Map.of(),
+            "streaming progress: input rows, rows written per table, batch duration, latency (gold commit "
+                    + "time minus the batch's oldest Kafka timestamp, which the simulator sets to the event time), "
+                    + "late rows dropped by the watermark"));
 
     public static final TableSpec OPS_ALARMS = add(new TableSpec("ops", "alarms", schema(
             col("kind", DataTypes.StringType, false),
@@ -216,7 +294,12 @@ public final class LakeTables {
 
     private static TableSpec gold(String name, List<String> keys, String grain, Map<String, String> checks,
                                   String description) {
-        return new TableSpec("gold", name, null, keys, grain, List.of(), checks, description);
+        return gold(name, keys, grain, List.of(), checks, description);
+    }
+
+    private static TableSpec gold(String name, List<String> keys, String grain, List<String> partitionBy,
+                                  Map<String, String> checks, String description) {
+        return new TableSpec("gold", name, null, keys, grain, partitionBy, checks, description);
     }
 
     private static TableSpec add(TableSpec spec) {

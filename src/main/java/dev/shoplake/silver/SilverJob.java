@@ -95,13 +95,15 @@ public final class SilverJob {
             return;
         }
         Dataset<Row> bronze = writer.read(LakeTables.BRONZE_SUPPORT_TICKETS);
-        Object lastReport = bronze.agg(functions.max("report_date")).first().get(0);
-        if (lastReport == null) {
+        Row landed = bronze.agg(functions.max("report_date"), functions.max(LakeTables.INGESTED_AT)).first();
+        if (landed.isNullAt(0)) {
             return;
         }
         // the close rule needs "today": the day the reports have reached, never the clock
-        LocalDate asOf = ((java.sql.Date) lastReport).toLocalDate();
-        Dataset<Row> lifecycle = TicketLifecycle.lifecycle(TicketLifecycle.cleanReportLines(bronze), asOf);
+        LocalDate asOf = landed.getDate(0).toLocalDate();
+        // a changed ticket is stamped with the landing of the report that changed it, for gold's watermark
+        Dataset<Row> lifecycle = TicketLifecycle.lifecycle(TicketLifecycle.cleanReportLines(bronze), asOf)
+                .withColumn(LakeTables.INGESTED_AT, functions.lit(landed.getTimestamp(1)));
         writer.ensure(LakeTables.SILVER_SUPPORT_TICKETS);
         DeltaTable.forPath(spark, writer.path(LakeTables.SILVER_SUPPORT_TICKETS)).as("t")
                 .merge(lifecycle.as("s"), "t.ticket_id = s.ticket_id")
