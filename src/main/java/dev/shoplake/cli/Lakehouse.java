@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.apache.spark.sql.Row;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -30,7 +31,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "lakehouse", mixinStandardHelpOptions = true,
         description = "shoplake: an e-commerce lakehouse on Spark and Delta Lake.",
         subcommands = {Lakehouse.Stack.class, Lakehouse.Seed.class, Lakehouse.Simulate.class, Lakehouse.Status.class,
-                Lakehouse.Demo.class, Lakehouse.Bench.class, Lakehouse.Batch.class, Lakehouse.Reconcile.class, Lakehouse.Tables.class})
+                Lakehouse.Demo.class, Lakehouse.Bench.class, Lakehouse.Batch.class, Lakehouse.Stream.class, Lakehouse.Reconcile.class,
+                Lakehouse.Tables.class})
 public final class Lakehouse {
     static final Path DEFAULT_CONFIG = Path.of("conf/local.properties");
 
@@ -263,8 +265,6 @@ public final class Lakehouse {
                     if (behind > 0) {
                         printSummary(sim.backfill(behind, Lakehouse::say));
                     }
-                    say("running live for " + liveSeconds + " s (a tick every " + config.simulator().tickSeconds() + " s)");
-                    printSummary(sim.live(Duration.ofSeconds(liveSeconds), Clock.systemUTC(), Lakehouse::say));
                 }
                 SourceSummary.print(config, System.out);
                 Settings settings = parent.settings();
@@ -272,12 +272,106 @@ public final class Lakehouse {
                 try {
                     runBatch(spark, config, false);
                     printGold(spark);
+                    // the stream catches up with the backlog, then follows the simulator live
+                    var stream = new dev.shoplake.streaming.EventStream(spark, config);
+                    stream.start(false);
+                    say("streaming: Kafka -> gold.fact_cart_activity, gold.fact_product_stock, gold.live_traffic_minute");
+                    try (var sim = ShopSimulator.open(config)) {
+                        var live = java.util.concurrent.Executors.newSingleThreadExecutor();
+                        var running = live.submit(() -> sim.live(Duration.ofSeconds(liveSeconds), Clock.systemUTC(),
+                                line -> { }));
+                        say("running live for " + liveSeconds + " s (a tick every " + config.simulator().tickSeconds()
+                                + " s); live metrics:");
+                        while (!running.isDone()) {
+                            stream.awaitStopped(10_000);
+                            printLive(spark, config);
+                        }
+                        printSummary(running.get());
+                        live.shutdown();
+                    } catch (java.util.concurrent.ExecutionException | InterruptedException
+                             | org.apache.spark.sql.streaming.StreamingQueryException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    stream.processAllAvailable();
+                    stream.stop();
+                    printLive(spark, config);
+                    printStream(spark);
                 } finally {
                     spark.stop();
                 }
             }
             return 0;
         }
+    }
+
+    @Command(name = "stream", description = "Run the streaming job: Kafka events into gold facts and live metrics, "
+            + "exactly once; until Ctrl-C, for --seconds, or (--available-now) until caught up.")
+    static final class Stream implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
+        @Option(names = "--available-now", description = "Process what Kafka holds now, then stop.")
+        boolean availableNow;
+
+        @Option(names = "--seconds", description = "Stop after this many seconds (0: run until Ctrl-C; default: "
+                + "${DEFAULT-VALUE}).", defaultValue = "0")
+        long seconds;
+
+        @Option(names = "--print-every", description = "Seconds between live metric printouts (default: ${DEFAULT-VALUE}).",
+                defaultValue = "10")
+        long printEvery;
+
+        @Override
+        public Integer call() {
+            return parent.withLake("shoplake-stream", (spark, config) -> {
+                var stream = new dev.shoplake.streaming.EventStream(spark, config);
+                stream.start(availableNow);
+                Runtime.getRuntime().addShutdownHook(new Thread(stream::stop));
+                long deadline = seconds > 0 ? System.currentTimeMillis() + seconds * 1000 : Long.MAX_VALUE;
+                try {
+                    boolean stopped = false;
+                    while (!stopped && System.currentTimeMillis() < deadline) {
+                        stopped = stream.awaitStopped(Math.min(printEvery * 1000,
+                                Math.max(1, deadline - System.currentTimeMillis())));
+                        printLive(spark, config);
+                    }
+                } catch (org.apache.spark.sql.streaming.StreamingQueryException e) {
+                    throw new IllegalStateException("streaming query failed: " + e.getMessage(), e);
+                }
+                stream.stop();
+                printStream(spark);
+                return 0;
+            });
+        }
+    }
+
+    /** The live dashboard's numbers: the last minutes of traffic and the stock alerts. */
+    static void printLive(org.apache.spark.sql.SparkSession spark, LakehouseConfig config) {
+        spark.sql("""
+                SELECT date_format(minute, 'yyyy-MM-dd HH:mm') AS minute, sessions, page_views, store_actions,
+                       carts_created, checkouts, orders_paid, revenue
+                FROM gold.live_traffic_minute ORDER BY minute DESC LIMIT 3""").collectAsList().forEach(r -> say(
+                String.format("  %s  sessions %,d  page views %,d  store actions %,d  carts %,d  checkouts %,d  paid %,d"
+                        + "  revenue %s", r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4),
+                        r.getLong(5), r.getLong(6), r.get(7))));
+        Row alerts = spark.sql("SELECT count(*), count_if(stock_level = 0) FROM gold.stock_current WHERE stock_level < "
+                + config.streaming().stockAlertBelow()).first();
+        say(String.format("  stock alerts (below %d): %d product(s), %d out of stock",
+                config.streaming().stockAlertBelow(), alerts.getLong(0), alerts.getLong(1)));
+    }
+
+    /** What the stream has written, by table name. */
+    static void printStream(org.apache.spark.sql.SparkSession spark) {
+        for (String table : List.of("gold.fact_cart_activity", "gold.fact_product_stock", "gold.stock_current",
+                "gold.live_traffic_minute", "bronze.events_quarantine")) {
+            say(String.format("  %-28s %,10d", table, spark.table(table).count()));
+        }
+        Row progress = spark.sql("""
+                SELECT count(*), coalesce(sum(input_rows), 0), percentile_approx(duration_ms, 0.5),
+                       percentile_approx(max_latency_ms, 0.5)
+                FROM ops.stream_progress WHERE query = 'gold_facts' AND input_rows > 0""").first();
+        say(String.format("  micro-batches %,d, records %,d, median batch %s ms, median latency %s ms",
+                progress.getLong(0), progress.getLong(1), progress.get(2), progress.get(3)));
     }
 
     @Command(name = "bench", description = "Benchmark the backfill: start a stack in its own directory, seed at --sf, "
@@ -292,11 +386,88 @@ public final class Lakehouse {
         @Option(names = "--days", description = "Simulated days (default: ${DEFAULT-VALUE}).", defaultValue = "365")
         int days;
 
+        @Option(names = "--batch", description = "Then run the batch lakehouse on it (first full run), simulate one "
+                + "more day and run it again (incremental): wall time per layer.")
+        boolean batch;
+
+        private String benchBatch(Settings settings, LakehouseConfig config) {
+            var spark = dev.shoplake.lake.LakeSession.open("shoplake-bench-batch", settings, config);
+            StringBuilder out = new StringBuilder("\n## Batch (").append(spark.sparkContext().master()).append(")\n\n")
+                    .append("| run | wall time | bronze / silver / gold |\n|---|---:|---|\n");
+            try {
+                for (String run : List.of("first full run", "one more simulated day (incremental)")) {
+                    if (!run.startsWith("first")) {
+                        try (var sim = ShopSimulator.open(config)) {
+                            sim.backfill(1, null);
+                        }
+                    }
+                    long started = System.nanoTime();
+                    Map<String, Long> layers = runBatch(spark, config, false);
+                    out.append(String.format("| %s | %.1f s | %.1f s / %.1f s / %.1f s |%n", run,
+                            (System.nanoTime() - started) / 1e9, layers.get("bronze") / 1e3, layers.get("silver") / 1e3,
+                            layers.get("gold") / 1e3));
+                }
+            } finally {
+                spark.stop();
+            }
+            return out.toString();
+        }
+
+        @Option(names = "--stream", description = "Then stream the backlog into gold (availableNow) and follow the "
+                + "shop live for --live-seconds: events/s and event-to-gold latency.")
+        boolean stream;
+
+        @Option(names = "--live-seconds", description = "Live phase of --stream (default: ${DEFAULT-VALUE}).",
+                defaultValue = "120")
+        long liveSeconds;
+
+        private String benchStream(Settings settings, LakehouseConfig config) {
+            var spark = dev.shoplake.lake.LakeSession.open("shoplake-bench-stream", settings, config);
+            StringBuilder out = new StringBuilder("\n## Streaming (").append(spark.sparkContext().master())
+                    .append(", max-offsets-per-trigger ").append(config.streaming().maxOffsetsPerTrigger()).append(")\n\n");
+            try {
+                var catchUp = new dev.shoplake.streaming.EventStream(spark, config);
+                long started = System.nanoTime();
+                catchUp.start(true);
+                catchUp.awaitStopped(Long.MAX_VALUE / 4);
+                double secs = (System.nanoTime() - started) / 1e9;
+                Row backlog = spark.sql("SELECT coalesce(sum(input_rows), 0), count(*), percentile_approx(duration_ms, 0.5) "
+                        + "FROM ops.stream_progress WHERE query = 'gold_facts'").first();
+                out.append(String.format("- backlog (availableNow): %,d Kafka records in %.1f s = %,.0f records/s "
+                                + "sustained, %d micro-batches (median %s ms), both queries running%n",
+                        backlog.getLong(0), secs, backlog.getLong(0) / secs, backlog.getLong(1), backlog.get(2)));
+                long liveFrom = System.currentTimeMillis();
+                var live = new dev.shoplake.streaming.EventStream(spark, config);
+                live.start(false);
+                try (var sim = ShopSimulator.open(config)) {
+                    printSummary(sim.live(Duration.ofSeconds(liveSeconds), Clock.systemUTC(), line -> { }));
+                }
+                live.processAllAvailable();
+                live.stop();
+                Row latency = spark.sql("SELECT count(*), coalesce(sum(input_rows), 0), "
+                        + "percentile_approx(max_latency_ms, 0.5), percentile_approx(max_latency_ms, 0.95), "
+                        + "max(max_latency_ms), percentile_approx(duration_ms, 0.5) FROM ops.stream_progress "
+                        + "WHERE query = 'gold_facts' AND input_rows > 0 AND batch_started_at >= timestamp_millis("
+                        + liveFrom + ")").first();
+                out.append(String.format("- live, %d s at a tick every %d s: %,d records in %d micro-batches (median "
+                                + "%s ms); event-to-gold latency (gold commit minus the batch's oldest event time) "
+                                + "median %s ms, p95 %s ms, max %s ms%n", liveSeconds, config.simulator().tickSeconds(),
+                        latency.getLong(1), latency.getLong(0), latency.get(5), latency.get(2), latency.get(3),
+                        latency.get(4)));
+            } catch (org.apache.spark.sql.streaming.StreamingQueryException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                spark.stop();
+            }
+            return out.toString();
+        }
+
         @Override
         public Integer call() throws IOException {
             String dir = "target/bench/stack-sf" + scaleFactor;
             parent.overrides.add("spark.lakehouse.stack.dir=" + dir);
             parent.overrides.add("spark.lakehouse.sim.scale-factor=" + scaleFactor);
+            parent.overrides.add("spark.lakehouse.lake.root=" + dir + "/lake");
             LakehouseConfig config = parent.config();
             if (Files.exists(Path.of(dir))) {
                 throw new ConfigException("bench directory " + dir + " exists: remove it for a clean run");
@@ -327,8 +498,15 @@ public final class Lakehouse {
                                 System.getProperty("java.version")))
                         .append("\n| table | rows |\n|---|---:|\n");
                 counts.forEach((t, n) -> report.append(String.format("| %s | %,d |%n", t, n)));
+                if (batch) {
+                    report.append(benchBatch(parent.settings(), config));
+                }
+                if (stream) {
+                    report.append(benchStream(parent.settings(), config));
+                }
             }
-            Path out = Path.of("target/bench/backfill-sf" + scaleFactor + "-" + days + "d.md");
+            Path out = Path.of("target/bench/backfill-sf" + scaleFactor + "-" + days + "d" + (batch ? "-batch" : "")
+                    + (stream ? "-stream" : "") + ".md");
             Files.writeString(out, report);
             System.out.print(report);
             say("report: " + out);
@@ -355,8 +533,12 @@ public final class Lakehouse {
     }
 
     /** bronze, then silver, then gold, each recorded in ops.job_runs; prints each table's summary. */
-    static void runBatch(org.apache.spark.sql.SparkSession spark, LakehouseConfig config, boolean fullRefresh) {
-        printBatch(dev.shoplake.bronze.BronzeJob.run(spark, config));
+    static Map<String, Long> runBatch(org.apache.spark.sql.SparkSession spark, LakehouseConfig config,
+                                      boolean fullRefresh) {
+        Map<String, Long> elapsed = new java.util.LinkedHashMap<>();
+        var bronze = dev.shoplake.bronze.BronzeJob.run(spark, config);
+        elapsed.put("bronze", bronze.run().elapsedMs());
+        printBatch(bronze);
         var writer = new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot());
         for (String layer : List.of("silver", "gold")) {
             var run = new dev.shoplake.ops.JobRun(layer);
@@ -366,9 +548,11 @@ public final class Lakehouse {
                 new dev.shoplake.gold.GoldJob(spark, writer, config.batchParallelTables(), fullRefresh).run(run);
             }
             run.record(spark, writer);
+            elapsed.put(layer, run.elapsedMs());
             say(layer + " run " + run.runId() + " (" + run.elapsedMs() + " ms):");
             run.results().forEach(r -> say("  " + r.summary()));
         }
+        return elapsed;
     }
 
     /** Gold row counts and a few business numbers, by table name, as anyone would query them. */
@@ -398,17 +582,15 @@ public final class Lakehouse {
         }
     }
 
-    @Command(name = "tables", description = "Print every lake table: layer, grain, keys, description (Markdown).")
+    @Command(name = "tables", description = "Print every lake table: grain, keys, partitioning, description "
+            + "(Markdown), or with --erd the gold star schema as a Mermaid diagram.")
     static final class Tables implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--erd", description = "Print the gold star schema diagram instead.")
+        boolean erd;
+
         @Override
         public Integer call() {
-            say("| table | grain | keys | description |");
-            say("|---|---|---|---|");
-            for (var spec : dev.shoplake.lake.LakeTables.all()) {
-                say("| `" + spec.qualifiedName() + "` | " + spec.grain() + " | " + String.join(", ", spec.keys()) + " | "
-                        + spec.description() + (spec.checks().isEmpty() ? "" : "; checks: "
-                        + String.join("; ", spec.checks().values())) + " |");
-            }
+            System.out.print(erd ? dev.shoplake.lake.TableDocs.goldErd() : dev.shoplake.lake.TableDocs.tableList());
             return 0;
         }
     }

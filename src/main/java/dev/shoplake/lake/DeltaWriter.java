@@ -94,19 +94,23 @@ public final class DeltaWriter {
      * @return rows inserted or changed
      */
     public long upsert(TableSpec spec, Dataset<Row> rows, String pruning) {
+        if (spec.schema() != null) {
+            rows = conform(spec, rows);
+        }
         if (!exists(spec)) {
-            if (spec.partitionBy().isEmpty()) {
-                rows.write().format("delta").save(path(spec));
-            } else {
-                // one file per partition rather than one per task per partition
-                Column[] by = spec.partitionBy().stream().map(functions::col).toArray(Column[]::new);
-                rows.repartition(by).write().format("delta").partitionBy(spec.partitionBy().toArray(String[]::new))
-                        .save(path(spec));
+            if (spec.schema() != null) {
+                ensure(spec); // columns, NOT NULL, partitioning and CHECKs from the spec, then the first rows
             }
+            // one file per partition rather than one per task per partition
+            Column[] by = spec.partitionBy().stream().map(functions::col).toArray(Column[]::new);
+            (by.length == 0 ? rows : rows.repartition(by)).write().format("delta")
+                    .mode("append").partitionBy(spec.partitionBy().toArray(String[]::new)).save(path(spec));
             long written = lastCommitChangedRows(spec);
-            for (Map.Entry<String, String> check : spec.checks().entrySet()) {
-                spark.sql("ALTER TABLE delta.`" + path(spec) + "` ADD CONSTRAINT " + check.getKey() + " CHECK ("
-                        + check.getValue() + ")");
+            if (spec.schema() == null) {
+                for (Map.Entry<String, String> check : spec.checks().entrySet()) {
+                    spark.sql("ALTER TABLE delta.`" + path(spec) + "` ADD CONSTRAINT " + check.getKey() + " CHECK ("
+                            + check.getValue() + ")");
+                }
             }
             LakeSession.registerOne(spark, spec, lakeRoot);
             return written;
@@ -127,6 +131,16 @@ public final class DeltaWriter {
                 .execute().first();
         LakeSession.registerOne(spark, spec, lakeRoot);
         return result.<Long>getAs("num_inserted_rows") + result.<Long>getAs("num_updated_rows");
+    }
+
+    /** The spec's columns, in its order and types: a model that drifts from its table fails here, by name. */
+    public static Dataset<Row> conform(TableSpec spec, Dataset<Row> rows) {
+        Column[] columns = new Column[spec.schema().fields().length];
+        for (int i = 0; i < columns.length; i++) {
+            StructField f = spec.schema().fields()[i];
+            columns[i] = rows.col(f.name()).cast(f.dataType()).as(f.name());
+        }
+        return rows.select(columns);
     }
 
     /** Rows the table's latest commit added or changed (a MERGE's inserts + updates, a write's output rows). */

@@ -121,46 +121,144 @@ public final class LakeTables {
             Map.of("rows_add_up", "rows_landed + rows_quarantined = rows_in_file"),
             "the file ledger: what was landed from FTP, exactly once per file content"));
 
-    // ---- gold: the star schema. Batch tables take their columns from gold.GoldJob's model; the
-    // constraints below are added when a table is created.
+    // ---- gold: the star schema (gold.GoldJob). Rows are conformed to these columns before each
+    // MERGE; NOT NULL and CHECK constraints are created with the table.
 
-    public static final TableSpec GOLD_DIM_DATE = add(gold("dim_date", List.of("date_key"), "one row per calendar day",
-            Map.of("date_key_not_null", "date_key IS NOT NULL"), "every day the data covers"));
-    public static final TableSpec GOLD_DIM_CATEGORY = add(gold("dim_category", List.of("category_key"),
-            "one row per category", Map.of("category_key_not_null", "category_key IS NOT NULL"), "product categories"));
-    public static final TableSpec GOLD_DIM_CUSTOMER = add(gold("dim_customer", List.of("customer_key"),
-            "one row per version of a customer (SCD type 2)",
-            Map.of("customer_key_not_null", "customer_key IS NOT NULL", "valid_range", "valid_to IS NULL OR valid_to > valid_from"),
+    private static final DataType MONEY = DataTypes.createDecimalType(10, 2);
+
+    public static final TableSpec GOLD_DIM_DATE = add(gold("dim_date", schema(
+                    col("date_key", DataTypes.IntegerType, false),
+                    col("full_date", DataTypes.DateType, false),
+                    col("day", DataTypes.IntegerType, false),
+                    col("day_of_week_name", DataTypes.StringType, false),
+                    col("day_of_week", DataTypes.IntegerType, false),
+                    col("week_of_year", DataTypes.IntegerType, false),
+                    col("month", DataTypes.IntegerType, false),
+                    col("month_name", DataTypes.StringType, false),
+                    col("quarter", DataTypes.IntegerType, false),
+                    col("year", DataTypes.IntegerType, false),
+                    col("is_weekend", DataTypes.BooleanType, false)),
+            List.of("date_key"), "one row per calendar day", List.of(),
+            Map.of("iso_day_of_week", "day_of_week BETWEEN 1 AND 7"), "every day the data covers"));
+    public static final TableSpec GOLD_DIM_CATEGORY = add(gold("dim_category", schema(
+                    col("category_key", DataTypes.LongType, false),
+                    col("category_id", DataTypes.IntegerType, false),
+                    col("name", DataTypes.StringType, true),
+                    col("description", DataTypes.StringType, true),
+                    col("is_deleted", DataTypes.BooleanType, false)),
+            List.of("category_key"), "one row per category", List.of(), Map.of(), "product categories"));
+    public static final TableSpec GOLD_DIM_CUSTOMER = add(gold("dim_customer", schema(
+                    col("customer_key", DataTypes.LongType, false),
+                    col("customer_id", DataTypes.IntegerType, false),
+                    col("first_name", DataTypes.StringType, true),
+                    col("last_name", DataTypes.StringType, true),
+                    col("email", DataTypes.StringType, true),
+                    col("phone", DataTypes.StringType, true),
+                    col("date_of_birth", DataTypes.DateType, true),
+                    col("valid_from", DataTypes.TimestampType, false),
+                    col("valid_to", DataTypes.TimestampType, true),
+                    col("is_current", DataTypes.BooleanType, false)),
+            List.of("customer_key"), "one row per version of a customer (SCD type 2)", List.of(),
+            Map.of("valid_range", "valid_to IS NULL OR valid_to > valid_from"),
             "customers with history: a change of name, email, phone or birth date starts a new version"));
-    public static final TableSpec GOLD_DIM_PRODUCT = add(gold("dim_product", List.of("product_key"),
-            "one row per version of a product (SCD type 2)",
-            Map.of("product_key_not_null", "product_key IS NOT NULL", "valid_range", "valid_to IS NULL OR valid_to > valid_from",
-                    "price_not_negative", "price >= 0"),
+    public static final TableSpec GOLD_DIM_PRODUCT = add(gold("dim_product", schema(
+                    col("product_key", DataTypes.LongType, false),
+                    col("product_id", DataTypes.IntegerType, false),
+                    col("name", DataTypes.StringType, true),
+                    col("description", DataTypes.StringType, true),
+                    col("price", MONEY, true),
+                    col("category_id", DataTypes.IntegerType, true),
+                    col("category_key", DataTypes.LongType, true),
+                    col("image_url", DataTypes.StringType, true),
+                    col("valid_from", DataTypes.TimestampType, false),
+                    col("valid_to", DataTypes.TimestampType, true),
+                    col("is_current", DataTypes.BooleanType, false)),
+            List.of("product_key"), "one row per version of a product (SCD type 2)", List.of(),
+            Map.of("valid_range", "valid_to IS NULL OR valid_to > valid_from", "price_not_negative", "price >= 0"),
             "products with history: a change of name, description, price, category or image starts a new version; "
                     + "stock is a measure (fact_product_stock), not an attribute"));
-    public static final TableSpec GOLD_DIM_CART = add(gold("dim_cart", List.of("cart_id"), "one row per cart ever opened",
-            Map.of("cart_id_not_null", "cart_id IS NOT NULL"),
+    public static final TableSpec GOLD_DIM_CART = add(gold("dim_cart", schema(
+                    col("cart_id", DataTypes.IntegerType, false),
+                    col("customer_id", DataTypes.IntegerType, true),
+                    col("customer_key", DataTypes.LongType, false),
+                    col("created_at", DataTypes.TimestampType, false),
+                    col("created_date_key", DataTypes.IntegerType, false),
+                    col("is_deleted", DataTypes.BooleanType, false),
+                    col("deleted_at", DataTypes.TimestampType, true),
+                    col("sale_id", DataTypes.IntegerType, true)),
+            List.of("cart_id"), "one row per cart ever opened", List.of(), Map.of(),
             "carts with their customer and the completed sale each became (sales.cart_id), deleted ones kept"));
-    public static final TableSpec GOLD_FACT_SALES = add(gold("fact_sales", List.of("sale_id"), "one row per order",
-            List.of("order_date_key"),
-            Map.of("sale_id_not_null", "sale_id IS NOT NULL", "date_key_not_null", "order_date_key IS NOT NULL",
-                    "amount_not_negative", "total_amount >= 0",
+    public static final TableSpec GOLD_FACT_SALES = add(gold("fact_sales", schema(
+                    col("sale_id", DataTypes.IntegerType, false),
+                    col("order_date", DataTypes.TimestampType, false),
+                    col("order_date_key", DataTypes.IntegerType, false),
+                    col("customer_id", DataTypes.IntegerType, true),
+                    col("customer_key", DataTypes.LongType, false),
+                    col("order_status", DataTypes.StringType, false),
+                    col("total_amount", MONEY, false),
+                    col("payment_id", DataTypes.IntegerType, true),
+                    col("cart_id", DataTypes.IntegerType, true),
+                    col("shipping_address_id", DataTypes.IntegerType, true),
+                    col("billing_address_id", DataTypes.IntegerType, true),
+                    col("is_deleted", DataTypes.BooleanType, false)),
+            List.of("sale_id"), "one row per order", List.of("order_date_key"),
+            Map.of("amount_not_negative", "total_amount >= 0",
                     "known_status", "order_status IN ('Pending', 'Completed', 'Canceled')"),
             "orders: amount, status, the customer version at order time, the paid payment"));
-    public static final TableSpec GOLD_FACT_ORDER_DETAILS = add(gold("fact_order_details", List.of("order_detail_id"),
-            "one row per order line", List.of("order_date_key"),
-            Map.of("line_not_null", "order_detail_id IS NOT NULL", "date_key_not_null", "order_date_key IS NOT NULL",
-                    "quantity_positive", "quantity > 0", "total_is_price_times_quantity", "total_price = unit_price * quantity"),
-            "order lines with the product version valid at order time"));
-    public static final TableSpec GOLD_FACT_PAYMENTS = add(gold("fact_payments", List.of("payment_id"),
-            "one row per payment attempt", List.of("payment_date_key"),
-            Map.of("payment_not_null", "payment_id IS NOT NULL", "date_key_not_null", "payment_date_key IS NOT NULL",
-                    "known_status", "payment_status IN ('Paid', 'Pending', 'Failed')"),
-            "payment attempts, paid and failed"));
-    public static final TableSpec GOLD_FACT_SUPPORT_TICKET = add(gold("fact_support_ticket", List.of("ticket_id"),
-            "one row per support ticket", List.of("created_date_key"),
-            Map.of("ticket_not_null", "ticket_id IS NOT NULL", "created_key_not_null", "created_date_key IS NOT NULL"),
+    public static final TableSpec GOLD_FACT_ORDER_DETAILS = add(gold("fact_order_details", schema(
+                    col("order_detail_id", DataTypes.IntegerType, false),
+                    col("sale_id", DataTypes.IntegerType, false),
+                    col("order_date", DataTypes.TimestampType, false),
+                    col("order_date_key", DataTypes.IntegerType, false),
+                    col("order_status", DataTypes.StringType, false),
+                    col("product_id", DataTypes.IntegerType, true),
+                    col("product_key", DataTypes.LongType, false),
+                    col("category_key", DataTypes.LongType, true),
+                    col("quantity", DataTypes.IntegerType, false),
+                    col("unit_price", MONEY, false),
+                    col("total_price", MONEY, false),
+                    col("is_deleted", DataTypes.BooleanType, false)),
+            List.of("order_detail_id"), "one row per order line", List.of("order_date_key"),
+            Map.of("quantity_positive", "quantity > 0", "total_is_price_times_quantity", "total_price = unit_price * quantity"),
+            "order lines with the product version valid at order time and its category"));
+    public static final TableSpec GOLD_FACT_PAYMENTS = add(gold("fact_payments", schema(
+                    col("payment_id", DataTypes.IntegerType, false),
+                    col("sale_id", DataTypes.IntegerType, false),
+                    col("payment_date", DataTypes.TimestampType, false),
+                    col("payment_date_key", DataTypes.IntegerType, false),
+                    col("customer_id", DataTypes.IntegerType, true),
+                    col("customer_key", DataTypes.LongType, false),
+                    col("payment_method", DataTypes.StringType, true),
+                    col("payment_status", DataTypes.StringType, false),
+                    col("transaction_id", DataTypes.StringType, true),
+                    col("amount", MONEY, false),
+                    col("is_deleted", DataTypes.BooleanType, false)),
+            List.of("payment_id"), "one row per payment attempt", List.of("payment_date_key"),
+            Map.of("known_status", "payment_status IN ('Paid', 'Pending', 'Failed')"),
+            "payment attempts, paid and failed, with the order's amount"));
+    public static final TableSpec GOLD_FACT_SUPPORT_TICKET = add(gold("fact_support_ticket", schema(
+                    col("ticket_id", DataTypes.StringType, false),
+                    col("customer_id", DataTypes.IntegerType, true),
+                    col("customer_key", DataTypes.LongType, false),
+                    col("issue_category", DataTypes.StringType, true),
+                    col("issue_description", DataTypes.StringType, true),
+                    col("status", DataTypes.StringType, false),
+                    col("escalated", DataTypes.BooleanType, true),
+                    col("date_created", DataTypes.DateType, false),
+                    col("created_date_key", DataTypes.IntegerType, false),
+                    col("resolved_on", DataTypes.DateType, true),
+                    col("resolved_date_key", DataTypes.IntegerType, true),
+                    col("closed_on", DataTypes.DateType, true),
+                    col("closed_date_key", DataTypes.IntegerType, true),
+                    col("resolved_after_close_on", DataTypes.DateType, true),
+                    col("days_to_resolve", DataTypes.IntegerType, true),
+                    col("is_resolved", DataTypes.BooleanType, false),
+                    col("last_reported_on", DataTypes.DateType, true),
+                    col("report_count", DataTypes.IntegerType, true)),
+            List.of("ticket_id"), "one row per support ticket", List.of("created_date_key"),
+            Map.of("known_status", "status IN ('Pending', 'Escalated', 'Resolved', 'Closed')"),
             "support tickets with their lifecycle dates (created, resolved, closed) and the customer who raised them"));
+
     // ---- gold from the stream (streaming.EventStream)
 
     public static final TableSpec GOLD_FACT_CART_ACTIVITY = add(new TableSpec("gold", "fact_cart_activity", schema(
@@ -292,14 +390,9 @@ public final class LakeTables {
         return Collections.unmodifiableList(ALL);
     }
 
-    private static TableSpec gold(String name, List<String> keys, String grain, Map<String, String> checks,
-                                  String description) {
-        return gold(name, keys, grain, List.of(), checks, description);
-    }
-
-    private static TableSpec gold(String name, List<String> keys, String grain, List<String> partitionBy,
-                                  Map<String, String> checks, String description) {
-        return new TableSpec("gold", name, null, keys, grain, partitionBy, checks, description);
+    private static TableSpec gold(String name, StructType schema, List<String> keys, String grain,
+                                  List<String> partitionBy, Map<String, String> checks, String description) {
+        return new TableSpec("gold", name, schema, keys, grain, partitionBy, checks, description);
     }
 
     private static TableSpec add(TableSpec spec) {

@@ -25,11 +25,20 @@ public final class Events {
 
     public record Event(String topic, int partition, String key, JsonNode body) {
         public String type() {
-            return body.get("type").asText();
+            return body.path("type").asText();
         }
 
         public long longField(String name) {
             return body.get(name).asLong();
+        }
+    }
+
+    /** The message as JSON; a message that is not JSON comes back as a text node holding it. */
+    private static JsonNode parse(String value) {
+        try {
+            return JSON.readTree(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return JSON.getNodeFactory().textNode(value);
         }
     }
 
@@ -55,11 +64,9 @@ public final class Events {
                     throw new IllegalStateException("timed out reading " + kafka.topics());
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    events.add(new Event(r.topic(), r.partition(), r.key(), JSON.readTree(r.value())));
+                    events.add(new Event(r.topic(), r.partition(), r.key(), parse(r.value())));
                 }
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
         return events;
     }

@@ -1,0 +1,76 @@
+package dev.shoplake.lake;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * Documentation generated from {@link LakeTables}: the table list of the README and the gold star
+ * schema diagram in diagrams/. Tests compare the committed files with these, so they cannot drift.
+ */
+public final class TableDocs {
+    private TableDocs() {
+    }
+
+    /** Every table: name, grain, keys, partitioning, description and constraints (Markdown). */
+    public static String tableList() {
+        StringBuilder out = new StringBuilder("| table | grain | keys | partitioned by | description |\n|---|---|---|---|---|\n");
+        for (TableSpec spec : LakeTables.all()) {
+            out.append("| `").append(spec.qualifiedName()).append("` | ").append(spec.grain()).append(" | ")
+                    .append(String.join(", ", spec.keys())).append(" | ").append(String.join(", ", spec.partitionBy()))
+                    .append(" | ").append(spec.description())
+                    .append(spec.checks().isEmpty() ? "" : "; checks: " + String.join("; ",
+                            new java.util.TreeMap<>(spec.checks()).values()))
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
+    /**
+     * The gold star schema as a Mermaid ER diagram: every gold table with its columns (PK for its
+     * keys, FK for a column that is another gold table's single key; date keys point at dim_date).
+     */
+    public static String goldErd() {
+        Map<String, TableSpec> byKey = new LinkedHashMap<>();
+        List<TableSpec> gold = new ArrayList<>();
+        for (TableSpec spec : LakeTables.all()) {
+            if (spec.layer().equals("gold") && spec.schema() != null) {
+                gold.add(spec);
+                if (spec.keys().size() == 1 && spec.name().startsWith("dim_")) {
+                    byKey.put(spec.keys().get(0), spec);
+                }
+            }
+        }
+        StringBuilder entities = new StringBuilder();
+        StringBuilder relations = new StringBuilder();
+        for (TableSpec spec : gold) {
+            entities.append("  ").append(spec.name()).append(" {\n");
+            for (StructField f : spec.schema().fields()) {
+                TableSpec target = references(spec, f.name(), byKey);
+                String marker = spec.keys().contains(f.name()) ? " PK" : target != null ? " FK" : "";
+                entities.append("    ").append(f.dataType().typeName().replaceAll("[(),]", "_").replaceAll("_+$", ""))
+                        .append(' ').append(f.name()).append(marker).append('\n');
+                if (target != null) {
+                    relations.append("  ").append(target.name()).append(" ||--o{ ").append(spec.name()).append(" : ")
+                            .append(f.name()).append('\n');
+                }
+            }
+            entities.append("  }\n");
+        }
+        return "# Gold star schema\n\nGenerated from `dev.shoplake.lake.LakeTables` (`bin/lakehouse tables --erd`); "
+                + "a test keeps this file equal to it.\n\n```mermaid\nerDiagram\n" + relations + entities + "```\n";
+    }
+
+    private static TableSpec references(TableSpec spec, String column, Map<String, TableSpec> dimsByKey) {
+        if (spec.keys().contains(column)) {
+            return null;
+        }
+        if (column.equals("date_key") || column.endsWith("_date_key")) {
+            return LakeTables.GOLD_DIM_DATE;
+        }
+        TableSpec dim = dimsByKey.get(column);
+        return dim == null || dim == spec ? null : dim;
+    }
+}

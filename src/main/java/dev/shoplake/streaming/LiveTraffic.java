@@ -1,0 +1,48 @@
+package dev.shoplake.streaming;
+
+import static dev.shoplake.gold.GoldModel.dateKey;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.window;
+
+import dev.shoplake.source.events.EventTopic;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Website and store traffic per minute of event time, for the live dashboard. The same function
+ * runs on a stream (with a watermark, see {@link EventStream}) and on a batch of events in tests.
+ */
+public final class LiveTraffic {
+    private LiveTraffic() {
+    }
+
+    /** @param events usable parsed events (see {@link EventParser}) */
+    public static Dataset<Row> perMinute(Dataset<Row> events) {
+        return events.groupBy(window(col("event_time"), "1 minute").as("w")).agg(
+                        count(col("type").equalTo("SESSION_START")).as("sessions"),
+                        count(col("type").equalTo("PAGE_VIEW")).as("page_views"),
+                        count(col("kind").equalTo(EventTopic.STORE.name())).as("store_actions"),
+                        count(col("type").equalTo("CREATE_CART")).as("carts_created"),
+                        count(col("type").equalTo("ADD_TO_CART")).as("add_to_carts"),
+                        count(col("type").equalTo("CHECKOUT")).as("checkouts"),
+                        count(col("type").equalTo("SUCCESS_SALE")).as("orders_paid"),
+                        count(col("type").equalTo("MAKE_PAYMENT").and(col("payment_status").equalTo("Failed")))
+                                .as("payments_failed"),
+                        coalesce(sum(when(col("type").equalTo("SUCCESS_SALE"), col("total_amount"))),
+                                lit(0)).cast("decimal(18,2)").as("revenue"))
+                .select(col("w.start").as("minute"), dateKey(col("w.start")).as("date_key"), col("sessions"),
+                        col("page_views"), col("store_actions"), col("carts_created"), col("add_to_carts"),
+                        col("checkouts"), col("orders_paid"), col("payments_failed"), col("revenue"),
+                        when(col("carts_created").gt(0), col("checkouts").cast("double").divide(col("carts_created")))
+                                .as("cart_conversion"));
+    }
+
+    private static Column count(Column condition) {
+        return sum(when(condition, 1L).otherwise(0L));
+    }
+}

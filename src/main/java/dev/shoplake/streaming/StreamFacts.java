@@ -1,0 +1,90 @@
+package dev.shoplake.streaming;
+
+import static dev.shoplake.gold.GoldModel.dateKey;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import dev.shoplake.gold.GoldModel;
+import dev.shoplake.source.events.EventTopic;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+/**
+ * The gold facts the stream keeps, as pure functions of parsed events (see {@link EventParser})
+ * and gold's dimensions. A dimension version that has not reached gold yet gives key -1
+ * ({@link GoldModel#UNKNOWN_KEY}); {@link #resolveKeys} fills it in once it has.
+ */
+public final class StreamFacts {
+    static final String[] CART_ACTIONS = {"CREATE_CART", "ADD_TO_CART", "REMOVE_FROM_CART", "CHECKOUT", "DELETE_CART"};
+
+    private StreamFacts() {
+    }
+
+    /** Usable events, one per event id (a message sent twice counts once). */
+    public static Dataset<Row> usable(Dataset<Row> events) {
+        return events.where(col("error").isNull()).dropDuplicates("event_id");
+    }
+
+    /** gold.fact_cart_activity rows from the store topic's cart actions. */
+    public static Dataset<Row> cartActivity(Dataset<Row> events, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
+        Dataset<Row> actions = usable(events)
+                .where(col("kind").equalTo(EventTopic.STORE.name()).and(col("type").isin((Object[]) CART_ACTIONS)))
+                .select(col("event_id"), col("type").as("action"), col("event_time"),
+                        dateKey(col("event_time")).as("date_key"), col("cart_id"), col("customer_id"), col("product_id"),
+                        col("quantity"), col("unit_price"),
+                        when(col("type").equalTo("CHECKOUT"), col("sale_id")).as("sale_id"));
+        return withKeys(actions, dimCustomer, dimProduct);
+    }
+
+    /** gold.fact_product_stock rows from the stock topic's changes. */
+    public static Dataset<Row> productStock(Dataset<Row> events, Dataset<Row> dimProduct) {
+        Dataset<Row> changes = usable(events)
+                .where(col("kind").equalTo(EventTopic.STOCK.name()).and(col("type").equalTo("STOCK_CHANGED")))
+                .select(col("event_id"), col("event_time"), dateKey(col("event_time")).as("date_key"),
+                        col("product_id"), col("delta"), col("stock_level"), col("reason"), col("cart_id"),
+                        col("offset").as("stream_position"));
+        return GoldModel.versionAt(changes, "product_id", "event_time", dimProduct, "product_id", "product_key")
+                .select("event_id", "event_time", "date_key", "product_id", "product_key", "delta", "stock_level",
+                        "reason", "cart_id", "stream_position");
+    }
+
+    /**
+     * Each product's latest stock row: by event time, then by position in its partition (all of a
+     * product's changes share one partition, so the offset orders changes at the same instant).
+     */
+    public static Dataset<Row> latestStock(Dataset<Row> stockFacts) {
+        return stockFacts
+                .withColumn("_rank", row_number().over(Window.partitionBy("product_id")
+                        .orderBy(col("event_time").desc(), col("stream_position").desc())))
+                .where(col("_rank").equalTo(1))
+                .select("product_id", "stock_level", "event_time", "stream_position", "event_id");
+    }
+
+    /**
+     * Cart facts whose customer or product key is still unknown, with the keys gold's dimensions
+     * give them now; only rows whose keys changed are returned.
+     */
+    public static Dataset<Row> resolveKeys(Dataset<Row> waiting, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
+        Dataset<Row> before = waiting.select(col("event_id"), col("customer_key").as("_customer_key"),
+                col("product_key").as("_product_key"));
+        return withKeys(waiting.drop("customer_key", "product_key"), dimCustomer, dimProduct)
+                .join(before, "event_id")
+                .where(col("customer_key").eqNullSafe(col("_customer_key"))
+                        .and(col("product_key").eqNullSafe(col("_product_key"))).unary_$bang())
+                .drop("_customer_key", "_product_key");
+    }
+
+    private static Dataset<Row> withKeys(Dataset<Row> actions, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
+        Dataset<Row> keyed = GoldModel.versionAt(actions, "customer_id", "event_time", dimCustomer, "customer_id",
+                "customer_key");
+        keyed = GoldModel.versionAt(keyed, "product_id", "event_time", dimProduct, "product_id", "product_key")
+                // cart-level actions have no product, so no product key (not an unknown one)
+                .withColumn("product_key", when(col("product_id").isNull(), lit(null).cast("long"))
+                        .otherwise(col("product_key")));
+        return keyed.select("event_id", "action", "event_time", "date_key", "cart_id", "customer_id", "customer_key",
+                "product_id", "product_key", "quantity", "unit_price", "sale_id");
+    }
+}
