@@ -476,7 +476,8 @@ public final class Lakehouse {
             try (LocalStack stack = LocalStack.start(config)) {
                 ShopDatabase db = new ShopDatabase(config.postgres());
                 db.migrate();
-                LocalDate start = LocalDate.now(ZoneOffset.UTC).minusDays(days);
+                // --batch simulates one more day: it must still be in the past (Kafka refuses future timestamps)
+                LocalDate start = LocalDate.now(ZoneOffset.UTC).minusDays(days + (batch ? 1 : 0));
                 long seedStart = System.nanoTime();
                 seed(config, start);
                 double seedSeconds = (System.nanoTime() - seedStart) / 1e9;

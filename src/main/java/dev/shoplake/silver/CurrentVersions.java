@@ -1,6 +1,7 @@
 package dev.shoplake.silver;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
@@ -8,6 +9,8 @@ import dev.shoplake.lake.LakeTables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Conforms a bronze landing of a source table to one current row per id: the newest version (by
@@ -19,11 +22,33 @@ public final class CurrentVersions {
     }
 
     /**
+     * The rows as they were when deleted (the delete log's {@code old_row}), as versions: a row
+     * deleted before any landing saw it (a cart that lived a few hours) is rebuilt from its image
+     * instead of being lost. Where a landed version exists too, the newer {@code updated_at} wins.
+     */
+    static Dataset<Row> deletedImages(Dataset<Row> versions, Dataset<Row> deletes) {
+        StructType columns = new StructType();
+        for (StructField f : versions.schema().fields()) {
+            if (!f.name().startsWith("_")) {
+                columns = columns.add(f.name(), f.dataType());
+            }
+        }
+        if (!java.util.Arrays.asList(deletes.columns()).contains("old_row")) {
+            return versions.where("false");
+        }
+        return deletes.where(col("old_row").isNotNull())
+                .select(from_json(col("old_row"), columns,
+                                java.util.Map.of("timestampFormat", "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS]XXX")).as("_row"),
+                        col(LakeTables.INGESTED_AT), lit("deleted_rows").as(LakeTables.SOURCE))
+                .select(col("_row.*"), col(LakeTables.INGESTED_AT), col(LakeTables.SOURCE));
+    }
+
+    /**
      * @param versions bronze rows of one table (any number of versions per id)
      * @param deletes  bronze.deleted_rows rows for that table (row_id, deleted_at, _ingested_at)
      */
     public static Dataset<Row> current(Dataset<Row> versions, Dataset<Row> deletes) {
-        Dataset<Row> latest = versions
+        Dataset<Row> latest = versions.unionByName(deletedImages(versions, deletes), true)
                 .withColumn("_rank", row_number().over(Window.partitionBy("id")
                         .orderBy(col("updated_at").desc(), col(LakeTables.INGESTED_AT).desc())))
                 .where(col("_rank").equalTo(1))

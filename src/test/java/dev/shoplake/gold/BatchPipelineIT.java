@@ -66,6 +66,16 @@ class BatchPipelineIT {
         assertEquals(0L, spark.sql("""
                 SELECT count(*) FROM gold.fact_sales s LEFT JOIN gold.dim_date d ON d.date_key = s.order_date_key
                 WHERE d.date_key IS NULL""").first().getLong(0), "every order date is in dim_date");
+        long cartsEver;
+        try (var c = java.sql.DriverManager.getConnection(config.postgres().url(), config.postgres().user(),
+                config.postgres().requirePassword()); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT (SELECT count(*) FROM shopping_carts) + (SELECT count(*) FROM deleted_rows "
+                     + "WHERE table_name = 'shopping_carts')")) {
+            rs.next();
+            cartsEver = rs.getLong(1);
+        }
+        assertEquals(cartsEver, spark.table("gold.dim_cart").count(),
+                "every cart the database ever held, including those deleted between two batch runs");
         assertTrue(spark.sql("SELECT count(*) FROM gold.dim_cart WHERE sale_id IS NOT NULL AND is_deleted")
                 .first().getLong(0) > 0, "carts deleted at checkout are kept, with the sale they became");
         assertEquals(List.of(), spark.sql("""

@@ -31,7 +31,7 @@ class SchemaAndSeedIT {
     void migrationsCreateTheNineTablesTheDeleteLogTheirEnumsAndTheUpdatedAtTriggerOnce() throws Exception {
         LakehouseConfig config = STACK.freshShop();
         ShopDatabase db = new ShopDatabase(config.postgres());
-        assertEquals(3, db.migrate());
+        assertEquals(4, db.migrate());
         assertEquals(0, db.migrate(), "a second run applies nothing");
         try (Connection c = db.connect()) {
             List<String> expected = new java.util.ArrayList<>(ShopDatabase.TABLES);
@@ -66,6 +66,16 @@ class SchemaAndSeedIT {
             }
             assertEquals(List.of("categories 2"), column(c, "SELECT table_name || ' ' || row_id FROM deleted_rows"),
                     "a delete is logged for the lake");
+            assertEquals(List.of("2"), column(c, "SELECT old_row ->> 'id' FROM deleted_rows"),
+                    "with the row as it was, for a lake that never saw it");
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO customers (first_name, last_name, email, password_hash) "
+                        + "VALUES ('A', 'B', 'a@example.com', 'secret-hash')");
+                st.execute("DELETE FROM customers WHERE email = 'a@example.com'");
+            }
+            assertEquals(List.of("a@example.com false"), column(c, "SELECT (old_row ->> 'email') || ' ' || "
+                    + "(old_row ? 'password_hash')::text FROM deleted_rows WHERE table_name = 'customers'"),
+                    "password_hash never leaves the source, not even in the delete log");
         }
     }
 
