@@ -350,7 +350,9 @@ public final class Lakehouse {
         spark.sql("""
                 SELECT date_format(minute, 'yyyy-MM-dd HH:mm') AS minute, sessions, page_views, store_actions,
                        carts_created, checkouts, orders_paid, revenue
-                FROM gold.live_traffic_minute ORDER BY minute DESC LIMIT 3""").collectAsList().forEach(r -> say(
+                FROM gold.live_traffic_minute
+                WHERE date_key = (SELECT max(date_key) FROM gold.live_traffic_minute)
+                ORDER BY minute DESC LIMIT 3""").collectAsList().forEach(r -> say(
                 String.format("  %s  sessions %,d  page views %,d  store actions %,d  carts %,d  checkouts %,d  paid %,d"
                         + "  revenue %s", r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4),
                         r.getLong(5), r.getLong(6), r.get(7))));

@@ -318,7 +318,7 @@ public final class LakeTables {
             col("payments_failed", DataTypes.LongType, false),
             col("revenue", DataTypes.createDecimalType(18, 2), false),
             col("cart_conversion", DataTypes.DoubleType, true)),
-            List.of("minute"), "one row per minute of event time", List.of(),
+            List.of("minute"), "one row per minute of event time", List.of("date_key"),
             Map.of("counts_not_negative", "sessions >= 0 AND page_views >= 0 AND store_actions >= 0"),
             "live website and store traffic per minute for the dashboard: updated every micro-batch while "
                     + "the minute is within the watermark (late-after); later events are counted in "

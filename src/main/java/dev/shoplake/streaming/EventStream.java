@@ -216,8 +216,11 @@ public final class EventStream {
         try {
             long rows = changed.count();
             if (rows > 0) {
+                // only the partitions of the minutes that changed: the table keeps every minute ever
+                String inDays = changed.select("date_key").distinct().collectAsList().stream()
+                        .map(r -> String.valueOf(r.getInt(0))).collect(Collectors.joining(", "));
                 DeltaTable.forPath(changed.sparkSession(), writer.path(LakeTables.GOLD_LIVE_TRAFFIC)).as("t")
-                        .merge(changed.as("s"), "t.minute = s.minute")
+                        .merge(changed.as("s"), "t.date_key IN (" + inDays + ") AND t.minute = s.minute")
                         .whenMatched().updateAll()
                         .whenNotMatched().insertAll()
                         .execute();
@@ -231,12 +234,17 @@ public final class EventStream {
 
     /** Inserts facts by event id, reading only the target partitions of the batch's days. */
     private long insertByDay(TableSpec spec, Dataset<Row> facts) {
-        List<Row> days = facts.select("date_key").distinct().collectAsList();
-        if (days.isEmpty()) {
-            return 0;
+        Dataset<Row> batch = facts.cache(); // computed once for the days and once for the MERGE, not twice
+        try {
+            List<Row> days = batch.select("date_key").distinct().collectAsList();
+            if (days.isEmpty()) {
+                return 0;
+            }
+            String inDays = days.stream().map(r -> String.valueOf(r.getInt(0))).collect(Collectors.joining(", "));
+            return writer.insertNew(spec, batch, "{t}.date_key IN (" + inDays + ")");
+        } finally {
+            batch.unpersist();
         }
-        String inDays = days.stream().map(r -> String.valueOf(r.getInt(0))).collect(Collectors.joining(", "));
-        return writer.insertNew(spec, facts, "{t}.date_key IN (" + inDays + ")");
     }
 
     /** gold.stock_current takes a product's newest change only if it is newer than what it holds. */
