@@ -2,7 +2,6 @@ package dev.shoplake.streaming;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import dev.shoplake.config.LakehouseConfig;
