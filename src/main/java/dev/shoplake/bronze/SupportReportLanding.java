@@ -4,8 +4,6 @@ import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.ops.JobRun;
-import dev.shoplake.source.report.FtpSession;
-import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Date;
@@ -17,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.commons.net.ftp.FTPFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -25,7 +22,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Lands every daily report on the FTP server that is not in the file ledger yet, exactly once:
+ * Lands every daily report that is not in the file ledger yet, exactly once: first the reports on
+ * the FTP server are kept in the lake's raw landing zone ({@link ReportLandingZone}), then each
+ * kept report not in the ledger is parsed:
  * its lines into bronze.support_tickets or, with the reason, bronze.support_tickets_quarantine,
  * then the ledger rows, last. Each write inserts only keys not there yet (file and line; file for
  * the ledger), so a run that dies half way is completed, not duplicated, by the next, and a run
@@ -33,7 +32,7 @@ import org.apache.spark.sql.functions;
  * deleted from the server. A day with no report between the first and the last landed is raised
  * once in ops.alarms: its report was deleted before it could be landed.
  *
- * <p>FTP is one stream, so files are read through the driver; a report is a day of tickets.
+ * <p>A report is a day of tickets, read through the driver.
  */
 public final class SupportReportLanding {
     private final SparkSession spark;
@@ -70,29 +69,21 @@ public final class SupportReportLanding {
         long read = 0;
         long good = 0;
         long bad = 0;
-        try (FtpSession session = FtpSession.open(ftp)) {
-            List<FTPFile> files = new ArrayList<>(session.list());
-            files.sort((a, b) -> a.getName().compareTo(b.getName()));
-            for (FTPFile file : files) {
-                if (SupportReportParser.reportDate(file.getName()) == null) {
-                    continue; // not a report: left alone
-                }
-                if (ledger.contains(file.getName())) {
-                    skipped++;
-                    continue;
-                }
-                byte[] content = session.download(file.getName());
-                SupportReportParser.Parsed parsed = SupportReportParser.parse(file.getName(), content);
-                rows(run, file.getName(), content, parsed, tickets, rejected, ledgerRows);
-                dates.add("'" + parsed.reportDate() + "'");
-                landed.add(file.getName());
-                read += parsed.rowsInFile();
-                good += parsed.tickets().size();
-                bad += parsed.rejected().size();
+        ReportLandingZone zone = new ReportLandingZone(writer.lakeRoot(), spark.sparkContext().hadoopConfiguration());
+        zone.fetchNew(ftp);
+        for (String name : zone.files()) {
+            if (ledger.contains(name)) {
+                skipped++;
+                continue;
             }
-        } catch (IOException e) {
-            throw new dev.shoplake.config.ConfigException("reading reports from the FTP server at " + ftp.host() + ":"
-                    + ftp.port() + ftp.dir() + " failed: " + e.getMessage(), e);
+            byte[] content = zone.read(name);
+            SupportReportParser.Parsed parsed = SupportReportParser.parse(name, content);
+            rows(run, name, content, parsed, tickets, rejected, ledgerRows);
+            dates.add("'" + parsed.reportDate() + "'");
+            landed.add(name);
+            read += parsed.rowsInFile();
+            good += parsed.tickets().size();
+            bad += parsed.rejected().size();
         }
         if (!landed.isEmpty()) {
             String inBatch = "{t}.report_date IN (" + String.join(", ", dates) + ")";

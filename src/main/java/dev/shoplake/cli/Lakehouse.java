@@ -28,19 +28,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** The command line: one subcommand per user action; each parses, builds the config and calls a job. */
-@Command(name = "lakehouse", mixinStandardHelpOptions = true,
+@Command(name = "lakehouse", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "shoplake: an e-commerce lakehouse on Spark and Delta Lake.",
         subcommands = {Lakehouse.Stack.class, Lakehouse.Seed.class, Lakehouse.Simulate.class, Lakehouse.Status.class,
-                Lakehouse.Demo.class, Lakehouse.Bench.class, Lakehouse.Batch.class, Lakehouse.Stream.class, Lakehouse.Reconcile.class,
-                Lakehouse.Tables.class})
+                DemoCommand.class, Lakehouse.Bench.class, Lakehouse.Batch.class, Lakehouse.Stream.class, Lakehouse.Reconcile.class,
+                Lakehouse.Tables.class, SqlCommand.class, CatalogCommand.class, DashboardCommand.class,
+                NotebookCommand.class})
 public final class Lakehouse {
     static final Path DEFAULT_CONFIG = Path.of("conf/local.properties");
 
-    @Option(names = "--config", description = "Properties file with spark.lakehouse.* settings (default: "
+    // INHERIT: 'lakehouse batch --conf k=v' works as well as 'lakehouse --conf k=v batch'
+    @Option(names = "--config", scope = CommandLine.ScopeType.INHERIT, description = "Properties file with spark.lakehouse.* settings (default: "
             + "conf/local.properties when it exists; under spark-submit, the SparkConf).")
     Path configFile;
 
-    @Option(names = "--conf", description = "Override a setting: key=value (repeatable).")
+    @Option(names = "--conf", scope = CommandLine.ScopeType.INHERIT, description = "Override a setting: key=value (repeatable).")
     List<String> overrides = new ArrayList<>();
 
     private final Map<String, String> env;
@@ -232,74 +234,6 @@ public final class Lakehouse {
         @Override
         public Integer call() {
             SourceSummary.print(parent.config(), System.out);
-            return 0;
-        }
-    }
-
-    @Command(name = "demo", description = "Start the local stack, seed, backfill the last days, run live a while, print what it made.")
-    static final class Demo implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        Lakehouse parent;
-
-        @Option(names = "--days", description = "Days of history on a fresh shop (default: ${DEFAULT-VALUE}).", defaultValue = "3")
-        int days;
-
-        @Option(names = "--live-seconds", description = "Seconds of live simulation (default: ${DEFAULT-VALUE}).",
-                defaultValue = "30")
-        long liveSeconds;
-
-        @Override
-        public Integer call() {
-            LakehouseConfig config = parent.config();
-            try (LocalStack stack = LocalStack.start(config)) {
-                say("local stack is up:");
-                stack.endpoints().forEach(e -> say("  " + e));
-                ShopDatabase db = new ShopDatabase(config.postgres());
-                db.migrate();
-                if (db.rowCounts().get("customers") == 0) {
-                    seed(config, LocalDate.now(ZoneOffset.UTC).minusDays(days));
-                }
-                try (var sim = ShopSimulator.open(config)) {
-                    int behind = (int) Duration.between(sim.clock(), LocalDate.now(ZoneOffset.UTC)
-                            .atStartOfDay(ZoneOffset.UTC).toInstant()).toDays();
-                    if (behind > 0) {
-                        printSummary(sim.backfill(behind, Lakehouse::say));
-                    }
-                }
-                SourceSummary.print(config, System.out);
-                Settings settings = parent.settings();
-                var spark = dev.shoplake.lake.LakeSession.open("shoplake-demo", settings, config);
-                try {
-                    runBatch(spark, config, false);
-                    printGold(spark);
-                    // the stream catches up with the backlog, then follows the simulator live
-                    var stream = new dev.shoplake.streaming.EventStream(spark, config);
-                    stream.start(false);
-                    say("streaming: Kafka -> gold.fact_cart_activity, gold.fact_product_stock, gold.live_traffic_minute");
-                    try (var sim = ShopSimulator.open(config)) {
-                        var live = java.util.concurrent.Executors.newSingleThreadExecutor();
-                        var running = live.submit(() -> sim.live(Duration.ofSeconds(liveSeconds), Clock.systemUTC(),
-                                line -> { }));
-                        say("running live for " + liveSeconds + " s (a tick every " + config.simulator().tickSeconds()
-                                + " s); live metrics:");
-                        while (!running.isDone()) {
-                            stream.awaitStopped(10_000);
-                            printLive(spark, config);
-                        }
-                        printSummary(running.get());
-                        live.shutdown();
-                    } catch (java.util.concurrent.ExecutionException | InterruptedException
-                             | org.apache.spark.sql.streaming.StreamingQueryException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    stream.processAllAvailable();
-                    stream.stop();
-                    printLive(spark, config);
-                    printStream(spark);
-                } finally {
-                    spark.stop();
-                }
-            }
             return 0;
         }
     }
@@ -586,14 +520,32 @@ public final class Lakehouse {
     }
 
     @Command(name = "tables", description = "Print every lake table: grain, keys, partitioning, description "
-            + "(Markdown), or with --erd the gold star schema as a Mermaid diagram.")
+            + "(Markdown); --erd the gold star schema, --pipeline the pipeline, --source-erd the source database "
+            + "(read from its catalog), as Mermaid diagrams.")
     static final class Tables implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Lakehouse parent;
+
         @Option(names = "--erd", description = "Print the gold star schema diagram instead.")
         boolean erd;
 
+        @Option(names = "--pipeline", description = "Print the pipeline diagram instead.")
+        boolean pipeline;
+
+        @Option(names = "--source-erd", description = "Print the source database's ERD, read from its catalog.")
+        boolean sourceErd;
+
         @Override
-        public Integer call() {
-            System.out.print(erd ? dev.shoplake.lake.TableDocs.goldErd() : dev.shoplake.lake.TableDocs.tableList());
+        public Integer call() throws java.sql.SQLException {
+            if (sourceErd) {
+                var pg = parent.config().postgres();
+                try (var c = java.sql.DriverManager.getConnection(pg.url(), pg.user(), pg.requirePassword())) {
+                    System.out.print(dev.shoplake.source.db.SourceErd.generate(c));
+                }
+                return 0;
+            }
+            System.out.print(erd ? dev.shoplake.lake.TableDocs.goldErd() : pipeline
+                    ? dev.shoplake.lake.TableDocs.pipeline() : dev.shoplake.lake.TableDocs.tableList());
             return 0;
         }
     }

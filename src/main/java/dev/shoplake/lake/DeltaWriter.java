@@ -24,6 +24,10 @@ public final class DeltaWriter {
         this.lakeRoot = lakeRoot;
     }
 
+    public String lakeRoot() {
+        return lakeRoot;
+    }
+
     public String path(TableSpec spec) {
         return spec.path(lakeRoot);
     }

@@ -55,8 +55,7 @@ public final class LakeSession {
     public static void register(SparkSession spark, String lakeRoot) {
         int registered = 0;
         for (String layer : LakeTables.LAYERS) {
-            spark.sql("CREATE SCHEMA IF NOT EXISTS " + layer + " LOCATION '" + TableSpec.stripSlash(lakeRoot) + "/"
-                    + layer + "'");
+            spark.sql(CatalogScript.schemaStatement(layer, lakeRoot));
         }
         for (TableSpec spec : LakeTables.all()) {
             if (registerOne(spark, spec, lakeRoot)) {
@@ -83,7 +82,7 @@ public final class LakeSession {
         if (spark.catalog().tableExists(spec.qualifiedName()) || !DeltaTable.isDeltaTable(spark, path)) {
             return false;
         }
-        spark.sql("CREATE TABLE IF NOT EXISTS " + spec.qualifiedName() + " USING delta LOCATION '" + path + "'");
+        spark.sql(CatalogScript.tableStatement(spec, lakeRoot));
         return true;
     }
 }

@@ -386,6 +386,11 @@ public final class LakeTables {
     private LakeTables() {
     }
 
+    /** Where raw files from a source are kept, byte for byte, before bronze parses them. */
+    public static String landingPath(String lakeRoot, String source) {
+        return TableSpec.stripSlash(lakeRoot) + "/landing/" + source;
+    }
+
     public static List<TableSpec> all() {
         return Collections.unmodifiableList(ALL);
     }

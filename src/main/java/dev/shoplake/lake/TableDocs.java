@@ -28,6 +28,74 @@ public final class TableDocs {
         return out.toString();
     }
 
+    /** Tables the streaming job writes (the rest are the batch's). */
+    static final List<TableSpec> STREAM_TABLES = List.of(LakeTables.GOLD_FACT_CART_ACTIVITY,
+            LakeTables.GOLD_FACT_PRODUCT_STOCK, LakeTables.GOLD_STOCK_CURRENT, LakeTables.GOLD_LIVE_TRAFFIC,
+            LakeTables.BRONZE_EVENTS_QUARANTINE, LakeTables.OPS_STREAM_PROGRESS);
+
+    /**
+     * The pipeline as a Mermaid flowchart: the three sources, every lake table in its layer (batch or
+     * stream), and the surfaces that read them.
+     */
+    public static String pipeline() {
+        StringBuilder out = new StringBuilder("""
+                # Pipeline
+
+                Generated from `LakeTables` by `bin/lakehouse tables --pipeline`; `TableDocsTest` fails when
+                this file is stale.
+
+                ```mermaid
+                flowchart LR
+                  pg[("PostgreSQL ecommerce")]
+                  ftp[("FTP: daily support report")]
+                  kafka[("Kafka: shop.store, shop.checkout, shop.stock, shop.website")]
+                  landing["raw landing zone<br/>landing/support_reports"]
+                """);
+        List<TableSpec> reports = List.of(LakeTables.BRONZE_SUPPORT_TICKETS, LakeTables.BRONZE_SUPPORT_QUARANTINE,
+                LakeTables.BRONZE_REPORT_FILES);
+        List<TableSpec> pgBronze = new ArrayList<>(LakeTables.BRONZE_POSTGRES.values());
+        pgBronze.add(LakeTables.BRONZE_DELETED_ROWS);
+        subgraph(out, "bronze_pg", "bronze: PostgreSQL landings (JDBC, incremental)", pgBronze);
+        subgraph(out, "bronze_ftp", "bronze: report landing (ledger, quarantine)", reports);
+        subgraph(out, "silver", "silver: current rows, ticket lifecycle", layer("silver"));
+        List<TableSpec> goldBatch = new ArrayList<>(layer("gold"));
+        goldBatch.removeAll(STREAM_TABLES);
+        subgraph(out, "gold", "gold: star schema (batch)", goldBatch);
+        subgraph(out, "stream", "gold from the stream (Structured Streaming)", STREAM_TABLES);
+        List<TableSpec> ops = new ArrayList<>(layer("ops"));
+        ops.removeAll(STREAM_TABLES);
+        subgraph(out, "ops", "ops: audit and watermarks", ops);
+        out.append("""
+                  surfaces["lakehouse sql · dashboard · notebooks · reconcile"]
+                  pg --> bronze_pg
+                  ftp --> landing --> bronze_ftp
+                  bronze_pg --> silver
+                  bronze_ftp --> silver
+                  silver --> gold
+                  kafka --> stream
+                  gold -- "dimension versions" --> stream
+                  gold --> surfaces
+                  stream --> surfaces
+                  silver -.-> ops
+                  gold -.-> ops
+                ```
+                """);
+        return out.toString();
+    }
+
+    private static List<TableSpec> layer(String layer) {
+        return LakeTables.all().stream().filter(t -> t.layer().equals(layer)).toList();
+    }
+
+    private static void subgraph(StringBuilder out, String id, String title, List<TableSpec> tables) {
+        out.append("  subgraph ").append(id).append("[\"").append(title).append("\"]\n");
+        for (TableSpec t : tables) {
+            out.append("    ").append(t.layer()).append('_').append(t.name()).append("[\"")
+                    .append(t.qualifiedName()).append("\"]\n");
+        }
+        out.append("  end\n");
+    }
+
     /**
      * The gold star schema as a Mermaid ER diagram: every gold table with its columns (PK for its
      * keys, FK for a column that is another gold table's single key; date keys point at dim_date).

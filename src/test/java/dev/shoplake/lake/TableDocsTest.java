@@ -22,6 +22,16 @@ class TableDocsTest {
     }
 
     @Test
+    void thePipelineDiagramIsGeneratedFromTheSpecs() throws Exception {
+        assertEquals(TableDocs.pipeline(), Files.readString(Path.of("diagrams/pipeline.md")),
+                "diagrams/pipeline.md is stale: write 'bin/lakehouse tables --pipeline' into it");
+        for (TableSpec spec : LakeTables.all()) {
+            assertTrue(TableDocs.pipeline().contains("\"" + spec.qualifiedName() + "\""), spec.qualifiedName()
+                    + " is in the pipeline");
+        }
+    }
+
+    @Test
     void everyGoldAndOpsTableDeclaresItsColumnsWithNotNullKeys() {
         for (TableSpec spec : LakeTables.all()) {
             if (spec.layer().equals("gold") || spec.layer().equals("ops")) {

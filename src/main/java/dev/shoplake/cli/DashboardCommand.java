@@ -1,0 +1,55 @@
+package dev.shoplake.cli;
+
+import dev.shoplake.dashboard.DashboardData;
+import dev.shoplake.dashboard.DashboardServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code lakehouse dashboard}: serves the dashboard over the lake until Ctrl-C. */
+@Command(name = "dashboard", description = "Serve the sales and live dashboard over the gold tables until Ctrl-C.")
+final class DashboardCommand implements Callable<Integer> {
+    @ParentCommand
+    Lakehouse parent;
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = "--port", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).", defaultValue = "8765")
+    int port;
+
+    @Option(names = "--seconds", description = "Stop after this many seconds (0: until Ctrl-C).", defaultValue = "0")
+    long seconds;
+
+    @Override
+    public Integer call() {
+        return parent.withLake("shoplake-dashboard", (spark, config) -> {
+            try (DashboardServer server = serve(spark, config, host, port)) {
+                Lakehouse.say("dashboard: " + server.url() + "  (Ctrl-C stops it)");
+                CountDownLatch stop = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                if (seconds > 0) {
+                    stop.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
+                } else {
+                    stop.await();
+                }
+            } catch (IOException e) {
+                throw new dev.shoplake.config.ConfigException("cannot serve the dashboard on " + host + ":" + port + ": "
+                        + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        });
+    }
+
+    static DashboardServer serve(org.apache.spark.sql.SparkSession spark, dev.shoplake.config.LakehouseConfig config,
+                                 String host, int port) throws IOException {
+        return DashboardServer.start(new DashboardData(spark, config.lakeRoot(), config.streaming().stockAlertBelow(),
+                Duration.ofSeconds(3), Duration.ofSeconds(30)), host, port);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.shoplake.cli;
+
+import dev.shoplake.bronze.ReportLandingZone;
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.config.Settings;
+import dev.shoplake.dashboard.DashboardServer;
+import dev.shoplake.lake.LakeSession;
+import dev.shoplake.source.db.ShopDatabase;
+import dev.shoplake.source.sim.ShopSimulator;
+import dev.shoplake.stack.LocalStack;
+import dev.shoplake.streaming.EventStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code lakehouse demo}: the whole product on one machine, and it stays up. Starts the stack and
+ * the dashboard, seeds a shop, backfills a month (keeping each day's support report in the lake's
+ * landing zone on its own day, before the simulator deletes it, as a daily schedule would: one
+ * batch then lands the month), runs the batch, then keeps the shop live: the simulator, the
+ * stream, a batch every few minutes and the dashboard, until Ctrl-C (or --live-seconds).
+ */
+@Command(name = "demo", description = "Start the stack and the dashboard, backfill a simulated month, run the batch, "
+        + "then keep the shop live (simulator, stream, a batch every few minutes) until Ctrl-C.")
+final class DemoCommand implements Callable<Integer> {
+    @ParentCommand
+    Lakehouse parent;
+
+    @Option(names = "--days", description = "Days of history on a fresh shop (default: ${DEFAULT-VALUE}).",
+            defaultValue = "30")
+    int days;
+
+    @Option(names = "--live-seconds", description = "Stop after this many seconds live (0: until Ctrl-C; "
+            + "default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    long liveSeconds;
+
+    @Option(names = "--batch-every", description = "Seconds between live batch runs (default: ${DEFAULT-VALUE}).",
+            defaultValue = "300")
+    long batchEvery;
+
+    @Option(names = "--port", description = "Dashboard port (default: ${DEFAULT-VALUE}).", defaultValue = "8765")
+    int port;
+
+    private static void say(String line) {
+        Lakehouse.say(line);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        Settings settings = parent.settings();
+        LakehouseConfig config = parent.config();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            awaitQuietly(stopped, 120); // let the demo stop its parts before the JVM goes
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (LocalStack stack = LocalStack.start(config)) {
+            say("[1/5] local stack is up:");
+            stack.endpoints().forEach(e -> say("      " + e));
+            ShopDatabase db = new ShopDatabase(config.postgres());
+            db.migrate();
+            if (db.rowCounts().get("customers") == 0) {
+                Lakehouse.seed(config, LocalDate.now(ZoneOffset.UTC).minusDays(days));
+            }
+            SparkSession spark = LakeSession.open("shoplake-demo", settings, config);
+            try (DashboardServer dashboard = DashboardCommand.serve(spark, config, "127.0.0.1", port)) {
+                say("[2/5] dashboard: " + dashboard.url() + " (fills in as the lake does)");
+                backfill(spark, config);
+                say("[4/5] batch: bronze, silver, gold");
+                Lakehouse.runBatch(spark, config, false);
+                Lakehouse.printGold(spark);
+                EventStream stream = new EventStream(spark, config);
+                stream.start(false);
+                say(String.format("[5/5] live after %.0f s: the shop ticks every %d s, the stream follows it, a batch "
+                        + "runs every %d s", (System.nanoTime() - started) / 1e9, config.simulator().tickSeconds(),
+                        batchEvery));
+                printWhere(config, dashboard);
+                live(spark, config, stream, stop);
+            } finally {
+                spark.stop();
+            }
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running and waits for 'stopped'
+            }
+        }
+        say("demo stopped");
+        return 0;
+    }
+
+    /** Simulates the missing days one by one, keeping each day's report before the next day deletes it. */
+    private void backfill(SparkSession spark, LakehouseConfig config) {
+        ReportLandingZone zone = new ReportLandingZone(config.lakeRoot(), spark.sparkContext().hadoopConfiguration());
+        try (var sim = ShopSimulator.open(config)) {
+            int behind = (int) Duration.between(sim.clock(), LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC)
+                    .toInstant()).toDays();
+            if (behind <= 0) {
+                say("[3/5] backfill: the shop is up to date");
+            }
+            long t0 = System.nanoTime();
+            for (int d = 1; d <= behind; d++) {
+                ShopSimulator.Summary day = sim.backfill(1, null);
+                List<String> kept = zone.fetchNew(config.ftp());
+                say(String.format("[3/5] backfill day %d/%d: %s, %,d events, report kept: %s (%.0f s)", d, behind,
+                        day.clock().atZone(ZoneOffset.UTC).toLocalDate().minusDays(1), day.events(),
+                        kept.isEmpty() ? "none" : String.join(", ", kept), (System.nanoTime() - t0) / 1e9));
+            }
+        }
+    }
+
+    private void live(SparkSession spark, LakehouseConfig config, EventStream stream, CountDownLatch stop)
+            throws InterruptedException {
+        ExecutorService simulator = Executors.newSingleThreadExecutor(r -> new Thread(r, "demo-simulator"));
+        ScheduledExecutorService batches = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "demo-batch"));
+        Future<ShopSimulator.Summary> running = simulator.submit(() -> {
+            try (var sim = ShopSimulator.open(config)) {
+                return sim.live(null, Clock.systemUTC(), line -> { });
+            }
+        });
+        batches.scheduleWithFixedDelay(() -> {
+            try {
+                say("batch (every " + batchEvery + " s):");
+                Lakehouse.runBatch(spark, config, false);
+            } catch (RuntimeException e) {
+                say("batch failed (the next one retries): " + dev.shoplake.query.SqlShell.oneLine(e));
+            }
+        }, batchEvery, batchEvery, TimeUnit.SECONDS);
+        try {
+            long deadline = liveSeconds > 0 ? System.currentTimeMillis() + liveSeconds * 1000 : Long.MAX_VALUE;
+            while (!stop.await(Math.min(30_000, Math.max(1, deadline - System.currentTimeMillis())),
+                    TimeUnit.MILLISECONDS) && System.currentTimeMillis() < deadline) {
+                if (running.isDone()) {
+                    say("the simulator stopped: " + outcome(running));
+                    break;
+                }
+                Lakehouse.printLive(spark, config);
+            }
+        } finally {
+            say("stopping: simulator, batch schedule, stream, dashboard, stack ...");
+            running.cancel(true);
+            simulator.shutdownNow();
+            batches.shutdownNow();
+            simulator.awaitTermination(60, TimeUnit.SECONDS);
+            batches.awaitTermination(300, TimeUnit.SECONDS);
+            stream.stop();
+            Lakehouse.printLive(spark, config);
+            Lakehouse.printStream(spark);
+        }
+    }
+
+    private static String outcome(Future<ShopSimulator.Summary> f) {
+        try {
+            return "ran " + f.get().ticks() + " ticks";
+        } catch (Exception e) {
+            return dev.shoplake.query.SqlShell.oneLine(e);
+        }
+    }
+
+    private static void printWhere(LakehouseConfig config, DashboardServer dashboard) {
+        say("");
+        say("  dashboard   " + dashboard.url());
+        say("  lake        " + config.lakeRoot());
+        say("  SQL         bin/lakehouse sql -e \"SELECT * FROM gold.fact_sales ORDER BY order_date DESC LIMIT 5\"");
+        say("  notebooks   bin/lakehouse notebook   (Jupyter, Java kernel: notebooks/)");
+        say("  stop        Ctrl-C");
+        say("");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, long seconds) {
+        try {
+            latch.await(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

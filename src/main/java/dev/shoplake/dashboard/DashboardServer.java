@@ -1,0 +1,155 @@
+package dev.shoplake.dashboard;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dashboard's web server: the page and its script, ECharts from the project's own classpath
+ * (a WebJar: the page needs no CDN), and {@code /api/query/<name>?from=&to=} answering each tile
+ * from {@link DashboardData}. Binds to one address (loopback by default).
+ */
+public final class DashboardServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
+    private static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
+    private static final Map<String, String> STATIC = Map.of(
+            "/", "/dashboard/index.html",
+            "/index.html", "/dashboard/index.html",
+            "/dashboard.js", "/dashboard/dashboard.js",
+            "/dashboard.css", "/dashboard/dashboard.css",
+            "/echarts.min.js", ECHARTS);
+
+    private final HttpServer server;
+    private final ExecutorService pool;
+    private final DashboardData data;
+
+    private DashboardServer(HttpServer server, ExecutorService pool, DashboardData data) {
+        this.server = server;
+        this.pool = pool;
+        this.data = data;
+    }
+
+    public static DashboardServer start(DashboardData data, String host, int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 32);
+        ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "dashboard-http");
+            t.setDaemon(true);
+            return t;
+        });
+        DashboardServer dashboard = new DashboardServer(server, pool, data);
+        server.createContext("/", dashboard::handle);
+        server.setExecutor(pool);
+        server.start();
+        LOG.info("dashboard at {}", dashboard.url());
+        return dashboard;
+    }
+
+    public String url() {
+        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/";
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (!exchange.getRequestMethod().equals("GET")) {
+                send(exchange, 405, "text/plain", "GET only".getBytes(StandardCharsets.UTF_8));
+            } else if (STATIC.containsKey(path)) {
+                serveResource(exchange, STATIC.get(path));
+            } else if (path.equals("/api/queries")) {
+                send(exchange, 200, "application/json", ("[" + String.join(",", data.names().stream()
+                        .map(Json::string).toList()) + "]").getBytes(StandardCharsets.UTF_8));
+            } else if (path.startsWith("/api/query/")) {
+                answer(exchange, path.substring("/api/query/".length()));
+            } else {
+                send(exchange, 404, "text/plain", ("no such page: " + path).getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("dashboard request {} failed: {}", exchange.getRequestURI(), e.toString());
+        }
+    }
+
+    private void answer(HttpExchange exchange, String name) throws IOException {
+        Map<String, String> q = query(exchange.getRequestURI());
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate from;
+        LocalDate to;
+        try {
+            to = q.containsKey("to") ? LocalDate.parse(q.get("to")) : today;
+            from = q.containsKey("from") ? LocalDate.parse(q.get("from")) : to.minusDays(29);
+        } catch (DateTimeParseException e) {
+            send(exchange, 400, "application/json", ("{\"error\":" + Json.string("from and to are dates, yyyy-MM-dd: "
+                    + e.getParsedString()) + "}").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (from.isAfter(to)) {
+            send(exchange, 400, "application/json", "{\"error\":\"from is after to\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (!data.names().contains(name)) {
+            send(exchange, 404, "application/json", ("{\"error\":" + Json.string("no query named " + name) + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        send(exchange, 200, "application/json", data.answer(name, from, to).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> query(URI uri) {
+        Map<String, String> params = new HashMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return params;
+    }
+
+    private static void serveResource(HttpExchange exchange, String resource) throws IOException {
+        try (InputStream in = DashboardServer.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                send(exchange, 404, "text/plain", ("missing resource " + resource).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
+                    : resource.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+            send(exchange, 200, type, in.readAllBytes());
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}

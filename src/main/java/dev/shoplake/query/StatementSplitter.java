@@ -1,0 +1,170 @@
+package dev.shoplake.query;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits SQL text into statements at the semicolons that end them: a semicolon inside a quoted
+ * string, a back-quoted name or a comment does not end a statement. Statements come back trimmed,
+ * without their semicolon; empty ones are dropped.
+ */
+public final class StatementSplitter {
+    private StatementSplitter() {
+    }
+
+    /** What a buffer holds: the complete statements, and the unfinished rest. */
+    public record Split(List<String> statements, String rest) {
+    }
+
+    public static Split split(String text) {
+        List<String> statements = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        char quote = 0;
+        boolean lineComment = false;
+        boolean blockComment = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
+            if (lineComment) {
+                lineComment = c != '\n';
+                current.append(c);
+            } else if (blockComment) {
+                current.append(c);
+                if (c == '*' && next == '/') {
+                    current.append(next);
+                    i++;
+                    blockComment = false;
+                }
+            } else if (quote != 0) {
+                current.append(c);
+                if (c == '\\' && quote != '`' && next != 0) {
+                    current.append(next);
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '-' && next == '-') {
+                lineComment = true;
+                current.append(c);
+            } else if (c == '/' && next == '*') {
+                blockComment = true;
+                current.append(c).append(next);
+                i++;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+                current.append(c);
+            } else if (c == ';') {
+                add(statements, current.toString());
+                current.setLength(0);
+            } else {
+                current.append(c);
+            }
+        }
+        return new Split(statements, current.toString());
+    }
+
+    /** Every statement of a whole script; a last one without its semicolon counts too. */
+    public static List<String> script(String text) {
+        Split split = split(text);
+        List<String> all = new ArrayList<>(split.statements());
+        add(all, split.rest());
+        return all;
+    }
+
+    private static void add(List<String> statements, String statement) {
+        if (!withoutComments(statement).isBlank()) {
+            statements.add(statement.strip());
+        }
+    }
+
+    /** The named parameters ({@code :name}) a statement uses, outside comments and strings. */
+    public static java.util.Set<String> parametersUsed(String sql) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        substitute(sql, name -> {
+            names.add(name);
+            return ":" + name;
+        });
+        return names;
+    }
+
+    /**
+     * The statement with each {@code :name} replaced by its value as a SQL literal (a string
+     * quoted and escaped, a number as it is, a date as DATE'...'). Spark's own parameter binding
+     * ({@code spark.sql(text, args)}) loses the parameters under Delta's SQL extension, so the
+     * project binds them itself, here, once.
+     */
+    public static String bind(String sql, java.util.Map<String, ?> params) {
+        return substitute(sql, name -> {
+            if (!params.containsKey(name)) {
+                throw new IllegalArgumentException("no value for the parameter :" + name + " (give one with -d "
+                        + name + "=value)");
+            }
+            return literal(params.get(name));
+        });
+    }
+
+    static String literal(Object v) {
+        if (v == null) {
+            return "NULL";
+        }
+        if (v instanceof Number) {
+            return v.toString();
+        }
+        if (v instanceof java.time.LocalDate d) {
+            return "DATE'" + d + "'";
+        }
+        return "'" + v.toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    private static String substitute(String sql, java.util.function.UnaryOperator<String> value) {
+        StringBuilder out = new StringBuilder();
+        char quote = 0;
+        boolean lineComment = false;
+        boolean blockComment = false;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            char next = i + 1 < sql.length() ? sql.charAt(i + 1) : 0;
+            char previous = i > 0 ? sql.charAt(i - 1) : 0;
+            if (lineComment) {
+                lineComment = c != '\n';
+            } else if (blockComment) {
+                if (c == '*' && next == '/') {
+                    out.append(c);
+                    c = next;
+                    i++;
+                    blockComment = false;
+                }
+            } else if (quote != 0) {
+                if (c == '\\' && quote != '`' && next != 0) {
+                    out.append(c);
+                    c = next;
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '-' && next == '-') {
+                lineComment = true;
+            } else if (c == '/' && next == '*') {
+                blockComment = true;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+            } else if (c == ':' && previous != ':' && !Character.isLetterOrDigit(previous) && previous != '_'
+                    && (Character.isLetter(next) || next == '_')) {
+                int end = i + 1;
+                while (end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_')) {
+                    end++;
+                }
+                out.append(value.apply(sql.substring(i + 1, end)));
+                i = end - 1;
+                continue;
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** The text with its comments removed (to tell a statement from a comment-only chunk). */
+    static String withoutComments(String sql) {
+        return sql.replaceAll("(?m)--.*$", "").replaceAll("(?s)/\\*.*?\\*/", "");
+    }
+}

@@ -1,0 +1,156 @@
+// The dashboard: every tile asks /api/query/<name>?from=&to= (a named query of queries/dashboard.sql)
+// and shows the answer. Batch tiles refresh every 30 s, live tiles every 5 s; the range comes from
+// the URL (?from=yyyy-mm-dd&to=yyyy-mm-dd) or the picker.
+const LIVE_EVERY_MS = 5000, BATCH_EVERY_MS = 30000;
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const count = new Intl.NumberFormat('en-US');
+const charts = {};
+
+function iso(d) { return d.toISOString().slice(0, 10); }
+function range() { return { from: document.getElementById('from').value, to: document.getElementById('to').value }; }
+
+function initRange() {
+  const params = new URLSearchParams(location.search);
+  const to = params.get('to') || iso(new Date());
+  const fromDefault = new Date(to + 'T00:00:00Z'); fromDefault.setUTCDate(fromDefault.getUTCDate() - 29);
+  document.getElementById('to').value = to;
+  document.getElementById('from').value = params.get('from') || iso(fromDefault);
+  document.querySelectorAll('#range input').forEach(i => i.addEventListener('change', () => { remember(); refreshBatch(); refreshLive(); }));
+  document.querySelectorAll('#range button').forEach(b => b.addEventListener('click', () => {
+    const end = new Date(); const start = new Date(); start.setUTCDate(end.getUTCDate() - (+b.dataset.days - 1));
+    document.getElementById('from').value = iso(start); document.getElementById('to').value = iso(end);
+    remember(); refreshBatch(); refreshLive();
+  }));
+}
+
+function remember() {
+  const r = range();
+  history.replaceState(null, '', `?from=${r.from}&to=${r.to}`);
+}
+
+async function ask(name) {
+  const r = range();
+  const res = await fetch(`api/query/${name}?from=${r.from}&to=${r.to}`);
+  const body = await res.json();
+  if (body.error) throw new Error(body.error);
+  return body;
+}
+
+function setKpi(id, value, text) {
+  const el = document.getElementById(id);
+  el.dataset.value = value === null || value === undefined ? '' : String(value);
+  el.textContent = value === null || value === undefined ? '–' : text;
+}
+
+function showError(id, e) {
+  if (charts[id]) { charts[id].dispose(); delete charts[id]; }
+  const el = document.getElementById(id);
+  el.dataset.error = e.message;
+  el.innerHTML = `<span class="error">no data yet: ${e.message.replace(/</g, '&lt;')}</span>`;
+}
+
+function table(id, answer, columns) {
+  const el = document.getElementById(id);
+  const head = columns.map(c => `<th class="${c.num ? 'n' : ''}">${c.label}</th>`).join('');
+  const rows = answer.rows.map(r => '<tr>' + columns.map(c =>
+    `<td class="${c.num ? 'n' : ''}" data-col="${c.key}" data-value="${r[c.key] ?? ''}">${c.fmt ? c.fmt(r[c.key]) : (r[c.key] ?? '')}</td>`).join('') + '</tr>').join('');
+  el.innerHTML = `<thead><tr>${head}</tr></thead><tbody>${rows || '<tr><td>none in this range</td></tr>'}</tbody>`;
+  el.dataset.rows = answer.rows.length;
+}
+
+function chart(id, option) {
+  if (!charts[id]) charts[id] = echarts.init(document.getElementById(id));
+  charts[id].setOption(option, true);
+}
+
+const tiles = {
+  orders_summary: a => {
+    const r = a.rows[0] || {};
+    setKpi('kpi-successful_orders', r.successful_orders, count.format(r.successful_orders));
+    setKpi('kpi-sales', r.sales, money.format(r.sales));
+    setKpi('kpi-failed_order_pct', r.failed_order_pct, r.failed_order_pct === null || r.failed_order_pct === undefined ? '–' : r.failed_order_pct.toFixed(2) + ' %');
+    document.getElementById('kpi-failed_note').textContent =
+      `${count.format(r.failed_orders)} canceled of ${count.format(r.failed_orders + r.successful_orders)} decided orders; ${count.format(r.pending_orders)} pending`;
+  },
+  top_products: a => table('top_products', a, [{ key: 'name', label: 'Product' }, { key: 'units', label: 'Units sold', num: true, fmt: count.format },
+    { key: 'sales', label: 'Sales', num: true, fmt: money.format }]),
+  trending_products: a => table('trending_products', a, [{ key: 'name', label: 'Product' }, { key: 'units_added', label: 'Units added', num: true, fmt: count.format },
+    { key: 'add_actions', label: 'Adds', num: true, fmt: count.format }]),
+  sales_by_day: a => chart('chart-sales_by_day', {
+    tooltip: { trigger: 'axis' }, legend: { data: ['sales', 'successful orders'] }, grid: { left: 60, right: 60 },
+    xAxis: { type: 'category', data: a.rows.map(r => r.day) },
+    yAxis: [{ type: 'value', name: 'sales ($)' }, { type: 'value', name: 'orders' }],
+    series: [{ name: 'sales', type: 'bar', data: a.rows.map(r => r.sales) },
+      { name: 'successful orders', type: 'line', yAxisIndex: 1, data: a.rows.map(r => r.successful_orders) }] }),
+  sales_by_hour: a => chart('chart-sales_by_hour', {
+    tooltip: { trigger: 'axis' }, xAxis: { type: 'category', data: a.rows.map(r => r.hour) }, yAxis: { type: 'value' },
+    series: [{ name: 'sales', type: 'bar', data: a.rows.map(r => r.sales) }] }),
+  best_categories: a => chart('chart-best_categories', {
+    tooltip: {}, grid: { left: 130 }, yAxis: { type: 'category', inverse: true, data: a.rows.map(r => r.category) }, xAxis: { type: 'value' },
+    series: [{ name: 'sales', type: 'bar', data: a.rows.map(r => r.sales) }] }),
+  most_active_customers: a => table('most_active_customers', a, [{ key: 'customer', label: 'Customer' },
+    { key: 'successful_orders', label: 'Orders', num: true, fmt: count.format }, { key: 'spent', label: 'Spent', num: true, fmt: money.format }]),
+  customer_regions: a => chart('chart-customer_regions', {
+    tooltip: {}, grid: { left: 150 }, yAxis: { type: 'category', inverse: true, data: a.rows.map(r => `${r.state}, ${r.country}`) }, xAxis: { type: 'value' },
+    series: [{ name: 'sales', type: 'bar', data: a.rows.map(r => r.sales) }] }),
+  cart_conversion: a => {
+    const r = a.rows[0] || {};
+    setKpi('kpi-conversion_pct', r.conversion_pct, r.conversion_pct === null || r.conversion_pct === undefined ? '–' : r.conversion_pct.toFixed(2) + ' %');
+    document.getElementById('kpi-conversion_note').textContent = `${count.format(r.carts_checked_out)} of ${count.format(r.carts_opened)} carts opened reached checkout`;
+  },
+  support_rates: a => {
+    const r = a.rows[0] || {};
+    setKpi('kpi-tickets', r.tickets, count.format(r.tickets));
+    setKpi('kpi-resolve_rate_pct', r.resolve_rate_pct, r.resolve_rate_pct == null ? '–' : r.resolve_rate_pct.toFixed(1) + ' %');
+    setKpi('kpi-close_rate_pct', r.close_rate_pct, r.close_rate_pct == null ? '–' : r.close_rate_pct.toFixed(1) + ' %');
+    setKpi('kpi-avg_days_to_resolve', r.avg_days_to_resolve, r.avg_days_to_resolve == null ? '–' : r.avg_days_to_resolve.toFixed(1));
+  },
+  live_traffic: a => {
+    const sum = k => a.rows.reduce((s, r) => s + r[k], 0);
+    setKpi('kpi-live_sessions', sum('sessions'), count.format(sum('sessions')));
+    setKpi('kpi-live_page_views', sum('page_views'), count.format(sum('page_views')));
+    setKpi('kpi-live_store_actions', sum('store_actions'), count.format(sum('store_actions')));
+    const last = a.rows.length ? a.rows[a.rows.length - 1].minute : null;
+    document.getElementById('live-clock').textContent = last ? `(last minute ${last.slice(0, 16).replace('T', ' ')} UTC)` : '';
+    chart('chart-live_traffic', {
+      tooltip: { trigger: 'axis' }, legend: { data: ['sessions', 'page views', 'store actions'] },
+      xAxis: { type: 'category', data: a.rows.map(r => r.minute.slice(11, 16)) }, yAxis: { type: 'value' },
+      series: [['sessions', 'sessions'], ['page views', 'page_views'], ['store actions', 'store_actions']]
+        .map(([n, k]) => ({ name: n, type: 'line', smooth: true, data: a.rows.map(r => r[k]) })) });
+  },
+  stock_alerts: a => {
+    setKpi('kpi-stock_alerts', a.rows.length, count.format(a.rows.length));
+    table('stock_alerts', a, [{ key: 'name', label: 'Product' }, { key: 'stock_level', label: 'In stock', num: true }]);
+  },
+  freshness: a => {
+    const r = a.rows[0] || {};
+    const ago = t => t ? `${Math.max(0, Math.round((Date.now() - Date.parse(t)) / 1000))} s ago` : 'never';
+    const el = document.getElementById('freshness');
+    el.dataset.lastBatch = r.last_batch_at || ''; el.dataset.lastStream = r.last_stream_batch_at || '';
+    el.textContent = `last batch: ${ago(r.last_batch_at)} · stream: last micro-batch ${ago(r.last_stream_batch_at)}` +
+      (r.stream_latency_ms == null ? '' : `, event-to-gold latency ${(r.stream_latency_ms / 1000).toFixed(1)} s`) +
+      ` · page refreshed ${new Date().toISOString().slice(11, 19)} UTC`;
+  },
+};
+
+const targets = { orders_summary: 'kpi-successful_orders', top_products: 'top_products', trending_products: 'trending_products',
+  sales_by_day: 'chart-sales_by_day', sales_by_hour: 'chart-sales_by_hour', best_categories: 'chart-best_categories',
+  most_active_customers: 'most_active_customers', customer_regions: 'chart-customer_regions', cart_conversion: 'kpi-conversion_pct',
+  support_rates: 'kpi-tickets', live_traffic: 'chart-live_traffic', stock_alerts: 'stock_alerts', freshness: 'freshness' };
+const LIVE = ['live_traffic', 'stock_alerts', 'freshness', 'trending_products', 'cart_conversion'];
+
+async function refresh(names) {
+  await Promise.all(names.map(async n => {
+    try { tiles[n](await ask(n)); document.getElementById(targets[n]).dataset.loaded = 'true'; }
+    catch (e) { showError(targets[n], e); document.getElementById(targets[n]).dataset.loaded = 'error'; }
+  }));
+  document.body.dataset.refreshes = (+(document.body.dataset.refreshes || 0) + 1).toString();
+}
+const refreshBatch = () => refresh(Object.keys(tiles).filter(n => !LIVE.includes(n)));
+const refreshLive = () => refresh(LIVE);
+
+initRange();
+Promise.all([refreshBatch(), refreshLive()]).then(() => { document.body.dataset.ready = 'true'; });
+setInterval(refreshLive, LIVE_EVERY_MS);
+setInterval(refreshBatch, BATCH_EVERY_MS);
+window.addEventListener('resize', () => Object.values(charts).forEach(c => c.resize()));

@@ -1,0 +1,103 @@
+package dev.shoplake.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shoplake.source.sim.ShopSimulator;
+import dev.shoplake.streaming.EventStream;
+import dev.shoplake.testing.Chromium;
+import dev.shoplake.testing.SmallLake;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in a real browser: the numbers the page shows are those Spark SQL gives on the same
+ * gold tables, and a live tile changes by itself while the shop runs and the stream follows it.
+ */
+@Tag("integration")
+class DashboardIT {
+    private static final SmallLake LAKE = SmallLake.get();
+
+    @Test
+    void thePageShowsWhatSparkSqlSaysAndItsLiveTilesMoveWithTheStream() throws Exception {
+        SparkSession spark = LAKE.spark();
+        LocalDate from = SmallLake.FIRST_DAY.plusDays(2);
+        LocalDate to = SmallLake.lastDay();
+        DashboardData data = new DashboardData(spark, LAKE.config().lakeRoot(), 20, Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
+        try (DashboardServer server = DashboardServer.start(data, "127.0.0.1", 0);
+             Chromium page = Chromium.open(server.url() + "?from=" + from + "&to=" + to)) {
+            page.await("document.body.dataset.ready === 'true'", Duration.ofMinutes(3));
+            assertEquals("0", page.eval("String(document.querySelectorAll('[data-loaded=error]').length)").asText(),
+                    "every tile loaded: " + page.eval("[...document.querySelectorAll('[data-error]')]"
+                            + ".map(e => e.id + ': ' + e.dataset.error).join('; ')").asText());
+
+            String range = "to_date(order_date) BETWEEN DATE'" + from + "' AND DATE'" + to + "'";
+            Row orders = spark.sql("SELECT count_if(order_status = 'Completed'), "
+                    + "sum(CASE WHEN order_status = 'Completed' THEN total_amount END), "
+                    + "round(100.0 * count_if(order_status = 'Canceled') / count_if(order_status <> 'Pending'), 2) "
+                    + "FROM gold.fact_sales WHERE NOT is_deleted AND " + range).first();
+            assertEquals(String.valueOf(orders.getLong(0)), value(page, "kpi-successful_orders"));
+            assertEquals(0, orders.getDecimal(1).compareTo(new BigDecimal(value(page, "kpi-sales"))), "sales");
+            assertEquals(0, orders.getDecimal(2).compareTo(new BigDecimal(value(page, "kpi-failed_order_pct"))),
+                    "failed orders %");
+            assertTrue(page.eval("document.getElementById('kpi-sales').textContent").asText().startsWith("$"));
+
+            Row top = spark.sql("SELECT p.name, sum(f.quantity) FROM gold.fact_order_details f JOIN gold.dim_product p "
+                    + "ON p.product_id = f.product_id AND p.is_current WHERE f.order_status = 'Completed' AND NOT "
+                    + "f.is_deleted AND to_date(f.order_date) BETWEEN DATE'" + from + "' AND DATE'" + to + "' "
+                    + "GROUP BY f.product_id, p.name ORDER BY 2 DESC, f.product_id LIMIT 1").first();
+            assertEquals(top.getString(0) + "|" + top.getLong(1), page.eval("(() => { const r = "
+                    + "document.querySelector('#top_products tbody tr'); return r.querySelector('[data-col=name]')"
+                    + ".dataset.value + '|' + r.querySelector('[data-col=units]').dataset.value; })()").asText());
+            assertEquals("10", page.eval("document.getElementById('top_products').dataset.rows").asText());
+            long tickets = spark.sql("SELECT count(*) FROM gold.fact_support_ticket WHERE date_created BETWEEN DATE'"
+                    + from + "' AND DATE'" + to + "'").first().getLong(0);
+            assertEquals(String.valueOf(tickets), value(page, "kpi-tickets"));
+            long days = to.toEpochDay() - from.toEpochDay() + 1;
+            assertEquals(String.valueOf(days), page.eval("String(echarts.getInstanceByDom(document.getElementById("
+                    + "'chart-sales_by_day')).getOption().xAxis[0].data.length)").asText(), "one bar per day");
+            Path shots = Files.createDirectories(Path.of("target/dashboard"));
+            page.screenshot(shots.resolve("dashboard.png"));
+
+            // live: the shop runs, the stream follows, the page refreshes its live tiles by itself
+            String before = value(page, "kpi-live_store_actions");
+            EventStream stream = new EventStream(spark, LAKE.config());
+            stream.start(false);
+            var simulator = Executors.newSingleThreadExecutor();
+            Future<ShopSimulator.Summary> live = simulator.submit(() -> {
+                try (var sim = ShopSimulator.open(LAKE.config())) {
+                    return sim.live(Duration.ofSeconds(90), Clock.systemUTC(), line -> { });
+                }
+            });
+            try {
+                page.await("document.getElementById('kpi-live_store_actions').dataset.value !== '" + before + "'",
+                        Duration.ofSeconds(150));
+            } finally {
+                live.cancel(true);
+                simulator.shutdownNow();
+                stream.stop();
+            }
+            long lastHour = spark.sql("SELECT coalesce(sum(store_actions), 0) FROM gold.live_traffic_minute WHERE minute > "
+                    + "(SELECT max(minute) - INTERVAL 1 HOUR FROM gold.live_traffic_minute)").first().getLong(0);
+            page.await("document.getElementById('kpi-live_store_actions').dataset.value === '" + lastHour + "'",
+                    Duration.ofSeconds(30));
+            assertTrue(page.eval("document.getElementById('freshness').dataset.lastStream").asText().length() > 0);
+            page.screenshot(shots.resolve("dashboard-live.png"));
+        }
+    }
+
+    private static String value(Chromium page, String id) throws Exception {
+        return page.eval("document.getElementById('" + id + "').dataset.value").asText();
+    }
+}
