@@ -90,9 +90,13 @@ const tiles = {
     series: [{ name: 'sales', type: 'bar', data: a.rows.map(r => r.sales) }] }),
   most_active_customers: a => table('most_active_customers', a, [{ key: 'customer', label: 'Customer' },
     { key: 'successful_orders', label: 'Orders', num: true, fmt: count.format }, { key: 'spent', label: 'Spent', num: true, fmt: money.format }]),
-  customer_regions: a => chart('chart-customer_regions', {
-    tooltip: {}, grid: { left: 150 }, yAxis: { type: 'category', inverse: true, data: a.rows.map(r => `${r.state}, ${r.country}`) }, xAxis: { type: 'value' },
-    series: [{ name: 'sales', type: 'bar', data: a.rows.map(r => r.sales) }] }),
+  customer_regions: a => {
+    const top = a.rows.slice(0, 12);
+    chart('chart-customer_regions', {
+      tooltip: { formatter: p => `${top[p.dataIndex].state}, ${top[p.dataIndex].country}: ${money.format(p.value)}` },
+      grid: { left: 120 }, yAxis: { type: 'category', inverse: true, data: top.map(r => r.state) }, xAxis: { type: 'value' },
+      series: [{ name: 'sales', type: 'bar', data: top.map(r => r.sales) }] });
+  },
   cart_conversion: a => {
     const r = a.rows[0] || {};
     setKpi('kpi-conversion_pct', r.conversion_pct, r.conversion_pct === null || r.conversion_pct === undefined ? '–' : r.conversion_pct.toFixed(2) + ' %');

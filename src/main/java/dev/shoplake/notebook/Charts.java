@@ -147,7 +147,7 @@ public final class Charts {
         if (n > 15 && (x - LEFT) / Math.max(1, (W - LEFT - RIGHT) / n) % every != 0) {
             return;
         }
-        String t = text.length() > 14 ? text.substring(0, 13) + "…" : text;
+        String t = text.length() > 18 ? text.substring(0, 17) + "…" : text;
         g.setColor(Color.DARK_GRAY);
         Graphics2D r = (Graphics2D) g.create();
         r.rotate(Math.toRadians(-35), x, H - BOTTOM + 12);

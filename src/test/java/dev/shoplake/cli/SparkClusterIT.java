@@ -64,6 +64,7 @@ class SparkClusterIT {
 
         int masterPort = Ports.free();
         Path work = Files.createDirectories(dir.resolve("work"));
+        String sqlOutput;
         List<Process> cluster = new ArrayList<>();
         try {
             cluster.add(sparkClass(dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
@@ -75,18 +76,23 @@ class SparkClusterIT {
                     "--webui-port", String.valueOf(Ports.free()), "spark://127.0.0.1:" + masterPort));
             awaitLog(dir.resolve("worker.log"), "Successfully registered with master");
 
-            ProcessBuilder submit = new ProcessBuilder(ROOT.resolve("bin/spark-submit").toString(),
-                    "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
-                    "--properties-file", properties.toString(),
-                    "--class", Lakehouse.class.getName(),
-                    System.getProperty("shoplake.spark.jar"), "batch")
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("submit.log").toFile());
-            submit.environment().putAll(STACK.env());
-            Process job = submit.start();
+            Process job = submit(masterPort, properties, "submit.log", "batch");
             assertTrue(job.waitFor(15, TimeUnit.MINUTES), "the job finishes");
             assertEquals(0, job.exitValue(), () -> tail(dir.resolve("submit.log")));
+
+            // the SQL shell from the same jar, on the cluster: tables by name, one error line for a bad query
+            Process query = submit(masterPort, properties, "sql.log", "sql", "-e",
+                    "SELECT count(*) AS orders FROM gold.fact_sales");
+            assertTrue(query.waitFor(5, TimeUnit.MINUTES), "the query finishes");
+            assertEquals(0, query.exitValue(), () -> tail(dir.resolve("sql.log")));
+            sqlOutput = Files.readString(dir.resolve("sql.log"));
+            Process bad = submit(masterPort, properties, "bad-sql.log", "sql", "-e", "SELECT no_such_column FROM gold.fact_sales");
+            assertTrue(bad.waitFor(5, TimeUnit.MINUTES), "the bad query finishes");
+            assertEquals(1, bad.exitValue(), () -> tail(dir.resolve("bad-sql.log")));
+            List<String> errors = Files.readAllLines(dir.resolve("bad-sql.log")).stream()
+                    .filter(l -> l.startsWith("error: ")).toList();
+            assertEquals(1, errors.size(), () -> tail(dir.resolve("bad-sql.log")));
+            assertTrue(errors.get(0).contains("no_such_column"), errors.get(0));
         } finally {
             for (Process p : cluster) {
                 p.descendants().forEach(ProcessHandle::destroy);
@@ -95,8 +101,8 @@ class SparkClusterIT {
             }
         }
         try (Stream<Path> apps = Files.list(work)) {
-            assertEquals(1L, apps.filter(p -> p.getFileName().toString().startsWith("app-")).count(),
-                    "executors ran on the worker");
+            assertEquals(3L, apps.filter(p -> p.getFileName().toString().startsWith("app-")).count(),
+                    "executors ran on the worker, for the batch and both queries");
         }
         SparkSession spark = TestSpark.forLake(settings, config); // another JVM finds the tables by name
         long sales;
@@ -106,9 +112,22 @@ class SparkClusterIT {
             sales = rs.getLong(1);
         }
         assertEquals(sales, spark.table("gold.fact_sales").count());
+        assertTrue(sqlOutput.contains("| orders |") && sqlOutput.contains(" " + sales + " |"), sqlOutput);
         assertEquals(List.of("bronze", "gold", "silver"), spark.sql("SELECT DISTINCT job FROM ops.job_runs ORDER BY job")
                 .collectAsList().stream().map(r -> r.getString(0)).toList());
         assertEquals(List.of(), Reconciliation.compare(spark, new DeltaWriter(spark, config.lakeRoot()), config.postgres()));
+    }
+
+    private Process submit(int masterPort, Path properties, String log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/spark-submit").toString(),
+                "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
+                "--properties-file", properties.toString(), "--class", Lakehouse.class.getName(),
+                System.getProperty("shoplake.spark.jar")));
+        command.addAll(List.of(args));
+        ProcessBuilder submit = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(log).toFile());
+        submit.environment().putAll(STACK.env());
+        return submit.start();
     }
 
     private Process sparkClass(Path log, String... args) throws IOException {

@@ -63,12 +63,13 @@ class NotebooksIT {
         assertEquals(notebooks.size(), timings.size());
     }
 
-    /** nbconvert --execute; a kernel start that hangs is tried once more (a known quirk of the Java kernel). */
+    /** nbconvert --execute; a kernel start that hangs (a known quirk of the Java kernel: it binds its
+     * sockets but never answers kernel_info) is tried again, up to four times. */
     private static String execute(Path notebook, Path outDir, String lakeRoot) throws Exception {
         String log = "";
-        for (int attempt = 1; attempt <= 2; attempt++) {
+        for (int attempt = 1; attempt <= 4; attempt++) {
             ProcessBuilder pb = new ProcessBuilder("jupyter", "nbconvert", "--to", "notebook", "--execute",
-                    "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.startup_timeout=120",
+                    "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.startup_timeout=45",
                     "--output-dir", outDir.toAbsolutePath().toString(), notebook.toAbsolutePath().toString())
                     .directory(notebook.toAbsolutePath().getParent().toFile()).redirectErrorStream(true);
             pb.environment().put("JUPYTER_PATH", Path.of("target/jupyter").toAbsolutePath().toString());
@@ -89,6 +90,8 @@ class NotebooksIT {
                 break;
             }
         }
-        throw new AssertionError(notebook + " failed to execute:\n" + log);
+        throw new AssertionError(notebook + " failed to execute:\n" + log.lines()
+                .filter(l -> !l.startsWith("Parsing classpath: ") && !l.startsWith("Add ")) // the kernel's classpath echo
+                .collect(java.util.stream.Collectors.joining("\n")));
     }
 }

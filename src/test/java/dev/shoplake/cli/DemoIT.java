@@ -1,0 +1,119 @@
+package dev.shoplake.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shoplake.config.Settings;
+import dev.shoplake.stack.Ports;
+import dev.shoplake.testing.TestStack;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's first command as a user runs it, in its own JVM with its own stack: it backfills
+ * keeping every day's report, goes live with the dashboard up and a batch every few seconds, and
+ * stops cleanly on Ctrl-C (SIGTERM), leaving no process behind.
+ */
+@Tag("integration")
+class DemoIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDemoGoesLiveServesTheDashboardRunsBatchesAndStopsCleanlyOnCtrlC() throws Exception {
+        int dashboardPort = Ports.free();
+        Settings settings = TestStack.baseSettings(dir.resolve("stack"), Ports.free(), Ports.free(), TestStack.freePair())
+                .with("spark.lakehouse.lake.root", dir.resolve("lake").toString());
+        Path conf = dir.resolve("demo.properties");
+        Properties props = new Properties();
+        props.putAll(settings.asMap());
+        props.putAll(Map.of("spark.master", "local[2]", "spark.sql.shuffle.partitions", "2",
+                "spark.databricks.delta.snapshotPartitions", "1", "spark.ui.enabled", "false"));
+        try (var out = Files.newOutputStream(conf)) {
+            props.store(out, null);
+        }
+        Path log = dir.resolve("demo.log");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+                        || a.startsWith("-Djdk.") || a.startsWith("-Dio.netty"))
+                .toList());
+        // the broker JVM's classpath, as bin/lakehouse passes it
+        command.add("-Dshoplake.kafka.classpath.file=" + System.getProperty("shoplake.kafka.classpath.file"));
+        command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), Lakehouse.class.getName(),
+                "demo", "--config", conf.toString(), "--days", "3", "--port", String.valueOf(dashboardPort),
+                "--batch-every", "20"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(TestStack.secrets());
+        Process demo = pb.start();
+        try {
+            awaitLog(demo, log, "[5/5] live after", 600);
+            String text = Files.readString(log);
+            for (int day = 1; day <= 3; day++) {
+                assertTrue(text.contains("backfill day " + day + "/3:") && text.contains("report kept: customer_support_data_"),
+                        "a progress line per day, each keeping its report:\n" + text);
+            }
+            assertTrue(text.contains("3 file(s) landed"), "the batch landed the three kept reports:\n" + text);
+            assertTrue(text.contains("dashboard   http://127.0.0.1:" + dashboardPort + "/"), text);
+
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + dashboardPort + "/";
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("echarts.min.js"), page.body());
+            String orders = http.send(HttpRequest.newBuilder(URI.create(base + "api/query/orders_summary")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(orders.matches(".*\"successful_orders\":[1-9].*"), "the dashboard answers from gold: " + orders);
+            assertEquals(400, http.send(HttpRequest.newBuilder(URI.create(base + "api/query/orders_summary?from=x"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "a bad date is refused");
+
+            awaitLog(demo, log, "batch (every 20 s):", 180);
+            awaitLog(demo, log, "gold run ", 0); // the live batch went through gold
+        } finally {
+            List<ProcessHandle> children = demo.descendants().toList();
+            demo.destroy(); // SIGTERM, as Ctrl-C: the shutdown hook stops every part
+            boolean exited = demo.waitFor(180, TimeUnit.SECONDS);
+            if (!exited) {
+                demo.destroyForcibly();
+            }
+            assertTrue(exited, "the demo stops within 3 minutes of Ctrl-C:\n" + tail(log));
+            for (ProcessHandle child : children) {
+                child.onExit().get(60, TimeUnit.SECONDS);
+            }
+        }
+        String text = Files.readString(log);
+        assertTrue(text.contains("stopping: simulator, batch schedule, stream, dashboard, stack") && text.contains("demo stopped"),
+                tail(log));
+    }
+
+    private static void awaitLog(Process p, Path log, String line, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + Math.max(1, seconds) * 1000L;
+        while (!Files.readString(log).contains(line)) {
+            if (!p.isAlive() || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("'" + line + "' never came:\n" + tail(log));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+}

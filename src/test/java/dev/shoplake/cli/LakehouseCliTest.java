@@ -1,0 +1,57 @@
+package dev.shoplake.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Options where users type them, and the version. */
+class LakehouseCliTest {
+    private static String stdout(Runnable r) {
+        PrintStream before = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(before);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void globalOptionsWorkAfterTheCommandName() {
+        StringWriter err = new StringWriter();
+        int[] code = new int[1];
+        String out = stdout(() -> code[0] = Lakehouse.run(Map.of(), new PrintWriter(err, true), "catalog", "--conf",
+                "spark.lakehouse.lake.root=/tmp/elsewhere-lake"));
+        assertEquals(0, code[0], err.toString());
+        assertTrue(out.contains("CREATE SCHEMA IF NOT EXISTS gold LOCATION '/tmp/elsewhere-lake/gold'"), out);
+        assertTrue(out.contains("-- not in the lake yet: CREATE TABLE IF NOT EXISTS gold.fact_sales USING delta "
+                + "LOCATION '/tmp/elsewhere-lake/gold/fact_sales'"), out);
+    }
+
+    @Test
+    void aBadSettingAfterTheCommandIsOneErrorLine() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, Lakehouse.run(Map.of(), new PrintWriter(err, true), "catalog", "--conf",
+                "spark.lakehouse.pg.url=mysql://x"));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("error: setting spark.lakehouse.pg.url"), err.toString());
+    }
+
+    @Test
+    void versionNamesTheProjectSparkAndDelta() {
+        int[] code = new int[1];
+        String out = stdout(() -> code[0] = Lakehouse.run(Map.of(), new PrintWriter(new StringWriter()), "--version"));
+        assertEquals(0, code[0]);
+        assertTrue(out.startsWith("shoplake 0.1.0-SNAPSHOT\n"), out);
+        assertTrue(out.contains("Apache Spark 4.2.0, Delta Lake 4.4.0"), out);
+    }
+}
