@@ -55,15 +55,28 @@ public final class SupportReportParser {
 
     public static Parsed parse(String fileName, byte[] content) {
         LocalDate day = reportDate(fileName);
-        String text = new String(content, StandardCharsets.UTF_8);
         List<Ticket> tickets = new ArrayList<>();
         List<Rejected> rejected = new ArrayList<>();
-        if (text.isBlank()) {
-            rejected.add(new Rejected(0, text, "empty file"));
+        if (new String(content, StandardCharsets.ISO_8859_1).isBlank()) {
+            rejected.add(new Rejected(0, new String(content, StandardCharsets.ISO_8859_1), "empty file"));
             return new Parsed(day, 1, tickets, rejected); // an empty file counts as one (empty) line
 
         }
-        String[] lines = text.split("\r?\n", -1);
+        // each line decoded strictly: bytes that are not UTF-8 are never replaced silently
+        List<byte[]> rawLines = splitLines(content);
+        String[] lines = new String[rawLines.size()];
+        boolean[] notUtf8 = new boolean[lines.length];
+        for (int i = 0; i < lines.length; i++) {
+            try {
+                lines[i] = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(rawLines.get(i))).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                lines[i] = new String(rawLines.get(i), StandardCharsets.ISO_8859_1);
+                notUtf8[i] = true;
+            }
+        }
         int count = lines.length;
         if (lines[count - 1].isEmpty()) {
             count--; // the newline that ends the last line
@@ -83,6 +96,10 @@ public final class SupportReportParser {
             boolean lastLineUnterminated = i == lines.length - 1 && !lines[i].isEmpty();
             String reason = null;
             Ticket ticket = null;
+            if (notUtf8[i]) {
+                rejected.add(new Rejected(lineNo, raw, "not valid UTF-8 (the raw text here is decoded as ISO-8859-1)"));
+                continue;
+            }
             try {
                 List<CSVRecord> records = LINE.parse(new StringReader(raw)).getRecords();
                 if (records.size() != 1) {
@@ -94,7 +111,7 @@ public final class SupportReportParser {
                                 + (lastLineUnterminated ? " (file truncated?)" : "");
                     } else {
                         String[] f = r.values();
-                        reason = validate(f);
+                        reason = validate(f, day);
                         if (reason == null) {
                             ticket = new Ticket(lineNo, f[0], emptyToNull(f[1]), emptyToNull(f[2]), emptyToNull(f[3]),
                                     f[4], emptyToNull(f[5]), LocalDate.parse(f[6]), f[7],
@@ -115,7 +132,21 @@ public final class SupportReportParser {
         return new Parsed(day, headerOk ? count - 1 : count, tickets, rejected);
     }
 
-    private static String validate(String[] f) {
+    /** The lines of a file, split at \\n, each without its \\r (a final empty one when the file ends with \\n). */
+    static List<byte[]> splitLines(byte[] content) {
+        List<byte[]> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= content.length; i++) {
+            if (i == content.length || content[i] == '\n') {
+                int end = i > start && content[i - 1] == '\r' ? i - 1 : i;
+                lines.add(java.util.Arrays.copyOfRange(content, start, Math.max(start, end)));
+                start = i + 1;
+            }
+        }
+        return lines;
+    }
+
+    private static String validate(String[] f, LocalDate reportDay) {
         if (f[0].isBlank()) {
             return "empty Ticket ID";
         }
@@ -130,6 +161,16 @@ public final class SupportReportParser {
         }
         if (!f[8].isEmpty() && !isDate(f[8])) {
             return "bad Resolution Date '" + f[8] + "'";
+        }
+        LocalDate created = LocalDate.parse(f[6]);
+        if (!f[8].isEmpty() && LocalDate.parse(f[8]).isBefore(created)) {
+            return "Resolution Date " + f[8] + " is before Date Created " + f[6];
+        }
+        if (reportDay != null && created.isAfter(reportDay)) {
+            return "Date Created " + f[6] + " is after the report's day " + reportDay;
+        }
+        if (reportDay != null && !f[8].isEmpty() && LocalDate.parse(f[8]).isAfter(reportDay)) {
+            return "Resolution Date " + f[8] + " is after the report's day " + reportDay;
         }
         return null;
     }

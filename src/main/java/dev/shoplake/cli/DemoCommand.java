@@ -65,11 +65,13 @@ final class DemoCommand implements Callable<Integer> {
         LakehouseConfig config = parent.config();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
+        Runnable hook = () -> {
             stop.countDown();
-            awaitQuietly(stopped, 120); // let the demo stop its parts before the JVM goes
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
+            awaitQuietly(stopped, 170); // let the demo stop its parts before the JVM goes
+        };
+        // Ctrl-C: through Hadoop's hook manager, at a priority above Spark's own hooks, so the demo stops
+        // the stream and the simulator before Spark stops its context under them
+        org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(hook, 100, 180, TimeUnit.SECONDS);
         try (LocalStack stack = LocalStack.start(config)) {
             say("[1/5] local stack is up:");
             stack.endpoints().forEach(e -> say("      " + e));
@@ -83,7 +85,10 @@ final class DemoCommand implements Callable<Integer> {
                 say("[2/5] dashboard: " + dashboard.url() + " (fills in as the lake does)");
                 backfill(spark, config);
                 say("[4/5] batch: bronze, silver, gold");
-                Lakehouse.runBatch(spark, config, false);
+                try (var lock = Lakehouse.batchLock(config, spark.sparkContext().hadoopConfiguration(),
+                        Duration.ofMinutes(30))) {
+                    Lakehouse.runBatch(spark, config, false);
+                }
                 Lakehouse.printGold(spark);
                 EventStream stream = new EventStream(spark, config);
                 stream.start(false);
@@ -96,14 +101,12 @@ final class DemoCommand implements Callable<Integer> {
                 spark.stop();
             }
         } finally {
+            say("demo stopped");
             stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and waits for 'stopped'
+            if (!org.apache.hadoop.util.ShutdownHookManager.get().isShutdownInProgress()) {
+                org.apache.hadoop.util.ShutdownHookManager.get().removeShutdownHook(hook);
             }
         }
-        say("demo stopped");
         return 0;
     }
 
@@ -137,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         });
         batches.scheduleWithFixedDelay(() -> {
-            try {
+            try (var lock = Lakehouse.batchLock(config, spark.sparkContext().hadoopConfiguration(), Duration.ZERO)) {
                 say("batch (every " + batchEvery + " s):");
                 Lakehouse.runBatch(spark, config, false);
             } catch (RuntimeException e) {
@@ -160,10 +163,14 @@ final class DemoCommand implements Callable<Integer> {
             simulator.shutdownNow();
             batches.shutdownNow();
             simulator.awaitTermination(60, TimeUnit.SECONDS);
-            batches.awaitTermination(300, TimeUnit.SECONDS);
-            stream.stop();
-            Lakehouse.printLive(spark, config);
-            Lakehouse.printStream(spark);
+            batches.awaitTermination(120, TimeUnit.SECONDS);
+            try {
+                stream.stop();
+                Lakehouse.printLive(spark, config);
+                Lakehouse.printStream(spark);
+            } catch (RuntimeException e) {
+                say("while stopping the stream: " + dev.shoplake.query.SqlShell.oneLine(e)); // the stack still stops
+            }
         }
     }
 

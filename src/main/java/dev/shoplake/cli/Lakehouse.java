@@ -451,7 +451,8 @@ public final class Lakehouse {
         }
     }
 
-    @Command(name = "batch", description = "Run the batch lakehouse: bronze (PostgreSQL, FTP reports), silver, gold.")
+    @Command(name = "batch", description = "Run the batch lakehouse: bronze (PostgreSQL, FTP reports), silver, gold. "
+            + "One run at a time per lake: a second one exits 2 naming the holder, or waits with --wait.")
     static final class Batch implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         Lakehouse parent;
@@ -460,13 +461,43 @@ public final class Lakehouse {
                 + "the last run (the result is the same; use it after changing the gold model).")
         boolean fullRefresh;
 
+        @Option(names = "--wait", description = "Wait for a batch that holds the lake's run lock to finish, "
+                + "instead of exiting 2.")
+        boolean waitForLock;
+
         @Override
         public Integer call() {
-            return parent.withLake("shoplake-batch", (spark, config) -> {
-                runBatch(spark, config, fullRefresh);
-                return 0;
-            });
+            LakehouseConfig config = parent.config();
+            // taken before Spark starts: a refused run costs nothing
+            try (var lock = batchLock(config, parent.hadoopConf(), waitForLock ? Duration.ofHours(12) : Duration.ZERO)) {
+                return parent.withLake("shoplake-batch", (spark, c) -> {
+                    runBatch(spark, c, fullRefresh);
+                    return 0;
+                });
+            }
         }
+    }
+
+    /** The lake's batch lock: touched every 10 s while held, taken over when untouched for 2 minutes. */
+    static dev.shoplake.ops.RunLock batchLock(LakehouseConfig config, org.apache.hadoop.conf.Configuration hadoop,
+                                              Duration wait) {
+        var lock = dev.shoplake.ops.RunLock.acquire(config.lakeRoot(), "batch", hadoop, wait, Duration.ofSeconds(10),
+                Duration.ofMinutes(2));
+        if (lock.tookOver() != null) {
+            say("took over the batch lock of a run that died: " + lock.tookOver());
+        }
+        return lock;
+    }
+
+    /** Hadoop settings for the lake outside Spark (spark.hadoop.* keys, as Spark would pass them). */
+    org.apache.hadoop.conf.Configuration hadoopConf() {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        settings().asMap().forEach((k, v) -> {
+            if (k.startsWith("spark.hadoop.")) {
+                conf.set(k.substring("spark.hadoop.".length()), v);
+            }
+        });
+        return conf;
     }
 
     /** bronze, then silver, then gold, each recorded in ops.job_runs; prints each table's summary. */
@@ -479,10 +510,22 @@ public final class Lakehouse {
         var writer = new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot());
         for (String layer : List.of("silver", "gold")) {
             var run = new dev.shoplake.ops.JobRun(layer);
-            if (layer.equals("silver")) {
-                new dev.shoplake.silver.SilverJob(spark, writer, config.batchParallelTables()).run(run);
-            } else {
-                new dev.shoplake.gold.GoldJob(spark, writer, config.batchParallelTables(), fullRefresh).run(run);
+            try {
+                if (layer.equals("silver")) {
+                    new dev.shoplake.silver.SilverJob(spark, writer, config.batchParallelTables()).run(run);
+                } else {
+                    new dev.shoplake.gold.GoldJob(spark, writer, config.batchParallelTables(), fullRefresh).run(run);
+                }
+            } catch (RuntimeException e) {
+                // a failed run is in the audit too, with its error
+                run.add(new dev.shoplake.ops.JobRun.TableResult("(run)", "failed", 0, 0, 0, run.elapsedMs(),
+                        dev.shoplake.query.SqlShell.oneLine(e)));
+                try {
+                    run.record(spark, writer);
+                } catch (RuntimeException auditFailed) {
+                    e.addSuppressed(auditFailed);
+                }
+                throw e;
             }
             run.record(spark, writer);
             elapsed.put(layer, run.elapsedMs());

@@ -68,7 +68,9 @@ public record LakehouseConfig(
                         s.longValue(p + "stream.max-offsets-per-trigger", 200_000L),
                         s.string(p + "stream.late-after", "10 minutes"),
                         s.integer(p + "stream.stock-alert-below", 20, 0, Integer.MAX_VALUE),
-                        s.string(p + "stream.starting-offsets", "earliest")));
+                        s.string(p + "stream.starting-offsets", "earliest"),
+                        interval(s, p + "stream.future-tolerance", "5 minutes"),
+                        instant(s, p + "stream.earliest-event-time", "2020-01-01T00:00:00Z")));
     }
 
     /**
@@ -77,10 +79,29 @@ public record LakehouseConfig(
      * the live metrics; {@code maxOffsetsPerTrigger} is the back-pressure limit per micro-batch.
      */
     public record Streaming(String checkpointRoot, String triggerInterval, long maxOffsetsPerTrigger, String lateAfter,
-                            int stockAlertBelow, String startingOffsets) {
+                            int stockAlertBelow, String startingOffsets, String futureTolerance,
+                            java.time.Instant earliestEventTime) {
         public String checkpoint(String lakeRoot, String query) {
             String root = checkpointRoot.isBlank() ? lakeRoot + "/_checkpoints" : checkpointRoot;
             return (root.endsWith("/") ? root : root + "/") + query;
+        }
+    }
+
+    /** An interval as Spark SQL writes it after INTERVAL: a number and a unit, e.g. "5 minutes". */
+    private static String interval(Settings s, String key, String fallback) {
+        String v = s.string(key, fallback).trim();
+        if (!v.matches("\\d+ (second|minute|hour|day)s?")) {
+            throw new ConfigException("setting " + key + "=" + v + " must be a number and a unit, e.g. 5 minutes");
+        }
+        return v;
+    }
+
+    private static java.time.Instant instant(Settings s, String key, String fallback) {
+        String v = s.string(key, fallback).trim();
+        try {
+            return java.time.Instant.parse(v);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException("setting " + key + "=" + v + " must be an instant, e.g. 2020-01-01T00:00:00Z");
         }
     }
 

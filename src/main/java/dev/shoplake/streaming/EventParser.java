@@ -69,6 +69,19 @@ public final class EventParser {
                     "SESSION_START", List.of("session_id"),
                     "PAGE_VIEW", List.of("session_id", "page")));
 
+    /** The smallest and largest quantity an event may carry (a cart line, an order line). */
+    public static final int MIN_QUANTITY = 1;
+    public static final int MAX_QUANTITY = 100_000;
+
+    /**
+     * What an event's own time may be: not more than {@code futureTolerance} (an interval, e.g.
+     * "5 minutes") ahead of {@code now}, and not before {@code earliest} (before the shop existed).
+     * In the stream {@code now} is the micro-batch's own timestamp, which Spark keeps in the offset
+     * log, so a replayed batch decides exactly as the first attempt did.
+     */
+    public record Bounds(Column now, String futureTolerance, java.sql.Timestamp earliest) {
+    }
+
     private EventParser() {
     }
 
@@ -78,24 +91,25 @@ public final class EventParser {
      * @return topic, partition, offset, kafka_timestamp, raw_value, kind (the EventTopic), the event's
      *         fields with {@code event_time} as a timestamp, and {@code error} (null when usable)
      */
-    public static Dataset<Row> parse(Dataset<Row> kafka, Map<String, EventTopic> topics) {
+    public static Dataset<Row> parse(Dataset<Row> kafka, Map<String, EventTopic> topics, Bounds bounds) {
         Column kind = lit(null).cast("string");
         for (Map.Entry<String, EventTopic> t : topics.entrySet()) {
             kind = when(col("topic").equalTo(t.getKey()), lit(t.getValue().name())).otherwise(kind);
         }
         Dataset<Row> parsed = kafka.select(col("topic"), col("partition"), col("offset"),
-                        col("timestamp").as("kafka_timestamp"), col("value").cast("string").as("raw_value"))
+                        col("timestamp").as("kafka_timestamp"), col("value").cast("string").as("raw_value"),
+                        bounds.now().as("_now"))
                 .withColumn("kind", kind)
                 .withColumn("_json", from_json(col("raw_value"), EVENT_SCHEMA))
                 .select(col("topic"), col("partition"), col("offset"), col("kafka_timestamp"), col("raw_value"),
-                        col("kind"), col("_json.*"))
+                        col("kind"), col("_json.*"), col("_now"))
                 .withColumn("event_time", expr("try_to_timestamp(timestamp)"))
                 .drop("timestamp");
-        return parsed.withColumn("error", error());
+        return parsed.withColumn("error", error(bounds)).drop("_now");
     }
 
     /** The first reason a record cannot be used, or null. */
-    private static Column error() {
+    private static Column error(Bounds bounds) {
         Column error = lit(null).cast("string");
         // built back to front: the first matching check wins
         List<Column[]> checks = new java.util.ArrayList<>();
@@ -105,6 +119,13 @@ public final class EventParser {
         checks.add(new Column[] {col("event_id").isNull(), lit("missing event_id")});
         checks.add(new Column[] {col("type").isNull(), lit("missing type")});
         checks.add(new Column[] {col("event_time").isNull(), lit("missing or invalid timestamp")});
+        // a bad clock must not poison the facts or move the live watermark
+        checks.add(new Column[] {col("event_time").gt(col("_now").plus(expr("INTERVAL " + bounds.futureTolerance()))),
+                concat(lit("timestamp "), col("event_time").cast("string"), lit(" is more than "
+                        + bounds.futureTolerance() + " ahead of the stream's clock ("), col("_now").cast("string"),
+                        lit(")"))});
+        checks.add(new Column[] {col("event_time").lt(lit(bounds.earliest())), concat(lit("timestamp "),
+                col("event_time").cast("string"), lit(" is before the shop existed (" + bounds.earliest() + ")"))});
         for (Map.Entry<EventTopic, Map<String, List<String>>> topic : REQUIRED.entrySet()) {
             Column onTopic = col("kind").equalTo(topic.getKey().name());
             checks.add(new Column[] {onTopic.and(col("type").isin(topic.getValue().keySet().toArray()).unary_$bang()),
@@ -116,7 +137,15 @@ public final class EventParser {
                 }
             }
         }
-        // what the gold tables' constraints would refuse
+        // what the gold tables' constraints would refuse, and measures out of range for their event type
+        for (String type : List.of("ADD_TO_CART", "REMOVE_FROM_CART", "ORDER_DETAILS")) {
+            checks.add(new Column[] {col("type").equalTo(type).and(col("quantity").lt(MIN_QUANTITY)
+                    .or(col("quantity").gt(MAX_QUANTITY))), concat(lit(type + " with quantity "),
+                    col("quantity").cast("string"), lit(" out of range (" + MIN_QUANTITY + ".." + MAX_QUANTITY + ")"))});
+        }
+        for (String money : List.of("unit_price", "total_amount", "new_price")) {
+            checks.add(new Column[] {col(money).lt(0), concat(col("type"), lit(" with a negative " + money))});
+        }
         Column stockChange = col("kind").equalTo(EventTopic.STOCK.name()).and(col("type").equalTo("STOCK_CHANGED"));
         checks.add(new Column[] {stockChange.and(col("stock_level").lt(0)), lit("STOCK_CHANGED with a negative stock_level")});
         checks.add(new Column[] {stockChange.and(col("reason").isin("initial", "cart", "restock", "purge").unary_$bang()),

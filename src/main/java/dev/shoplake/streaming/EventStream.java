@@ -100,7 +100,7 @@ public final class EventStream {
 
             List<String> trafficTopics = List.of(EventTopic.STORE.topicName(config.kafka()),
                     EventTopic.CHECKOUT.topicName(config.kafka()), EventTopic.WEBSITE.topicName(config.kafka()));
-            Dataset<Row> events = EventParser.parse(kafka(trafficTopics), topics)
+            Dataset<Row> events = EventParser.parse(kafka(trafficTopics), topics, bounds())
                     .where(col("error").isNull())
                     .withWatermark("event_time", config.streaming().lateAfter())
                     .dropDuplicatesWithinWatermark("event_id");
@@ -160,14 +160,21 @@ public final class EventStream {
                 .option("maxOffsetsPerTrigger", config.streaming().maxOffsetsPerTrigger())
                 // the simulator writes in Kafka transactions: never read an aborted one
                 .option("kafka.isolation.level", "read_committed")
-                .load();
+                .load()
+                // in a stream, current_timestamp() is the micro-batch's own time, kept in the offset log
+                .withColumn("batch_time", current_timestamp());
+    }
+
+    private EventParser.Bounds bounds() {
+        return new EventParser.Bounds(col("batch_time"), config.streaming().futureTolerance(),
+                java.sql.Timestamp.from(config.streaming().earliestEventTime()));
     }
 
     /** One micro-batch of the facts query. Every write is keyed, so running it twice equals once. */
     private void factsBatch(Dataset<Row> kafkaBatch, long batchId) {
         long started = System.currentTimeMillis();
         SparkSession session = kafkaBatch.sparkSession();
-        Dataset<Row> events = EventParser.parse(kafkaBatch, topics).cache();
+        Dataset<Row> events = EventParser.parse(kafkaBatch, topics, bounds()).cache();
         try {
             Map<String, Long> written = new ConcurrentHashMap<>();
             Row shape = events.agg(org.apache.spark.sql.functions.count("*"),

@@ -54,4 +54,19 @@ class LakehouseCliTest {
         assertTrue(out.startsWith("shoplake 0.1.0-SNAPSHOT\n"), out);
         assertTrue(out.contains("Apache Spark 4.2.0, Delta Lake 4.4.0"), out);
     }
+
+    @Test
+    void aSecondBatchOnTheSameLakeExitsTwoNamingTheRunThatHoldsIt() throws Exception {
+        java.nio.file.Path lake = java.nio.file.Files.createTempDirectory("lock-lake-");
+        try (var held = dev.shoplake.ops.RunLock.acquire(lake.toString(), "batch",
+                new org.apache.hadoop.conf.Configuration(), java.time.Duration.ZERO, java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofMinutes(2))) {
+            StringWriter err = new StringWriter();
+            assertEquals(2, Lakehouse.run(Map.of(), new PrintWriter(err, true), "batch", "--conf",
+                    "spark.lakehouse.lake.root=" + lake));
+            assertEquals(1, err.toString().lines().count(), err.toString());
+            assertTrue(err.toString().startsWith("error: another batch run holds the lake's lock ")
+                    && err.toString().contains("pid " + ProcessHandle.current().pid()), err.toString());
+        }
+    }
 }

@@ -43,6 +43,26 @@ class SimulatorIT {
     }
 
     @Test
+    void aBackfillIntoTheFutureIsRefusedBeforeAnythingIsWritten() throws Exception {
+        LakehouseConfig config = busyShop();
+        ShopDatabase db = new ShopDatabase(config.postgres());
+        db.migrate();
+        Instant start = LocalDate.now(ZoneOffset.UTC).minusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant();
+        try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
+             var sim = simulator(config, events)) {
+            sim.seed(0.01, 7, start);
+            var before = db.rowCounts();
+            dev.shoplake.config.ConfigException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.shoplake.config.ConfigException.class, () -> sim.backfill(3, null));
+            assertTrue(refused.getMessage().contains("after the wall clock") && refused.getMessage().contains(
+                    "at most 2 whole day(s)"), refused.getMessage());
+            assertEquals(start, sim.clock(), "the clock did not move");
+            assertEquals(before, db.rowCounts(), "nothing was written");
+            assertEquals(2, sim.backfill(2, null).days(), "up to the wall clock is fine");
+        }
+    }
+
+    @Test
     void backfillThenLiveKeepsEveryInvariantAndTheStreamAgreesWithTheDatabase() throws Exception {
         LakehouseConfig config = busyShop();
         ShopDatabase db = new ShopDatabase(config.postgres());

@@ -26,6 +26,11 @@ class EventParserTest {
             .add("partition", DataTypes.IntegerType).add("offset", DataTypes.LongType)
             .add("timestamp", DataTypes.TimestampType).add("value", DataTypes.BinaryType);
 
+    /** The stream's clock at 2026-06-01 10:05 UTC; events up to 5 minutes ahead, none before 2020. */
+    static final EventParser.Bounds BOUNDS = new EventParser.Bounds(
+            org.apache.spark.sql.functions.lit(Timestamp.valueOf("2026-06-01 10:05:00")), "5 minutes",
+            Timestamp.valueOf("2020-01-01 00:00:00"));
+
     private final SparkSession spark = TestSpark.session();
 
     /** Kafka rows: topic, then value (null for a null value), offsets 0, 1, 2... */
@@ -63,7 +68,7 @@ class EventParserTest {
                 "shop.website", event("e9", "PAGE_VIEW", "2026-06-01T10:00:01Z",
                         "\"session_id\":\"s1\",\"customer_id\":null,\"page\":\"home\",\"product_id\":null"),
                 "shop.stock", event("e10", "CREATE_CART", "2026-06-01T10:00:00Z", "\"cart_id\":1,\"customer_id\":3"),
-                "shop.checkout", "[1, 2]"), TOPICS);
+                "shop.checkout", "[1, 2]"), TOPICS, BOUNDS);
 
         List<String> outcomes = new ArrayList<>();
         parsed.orderBy("offset").collectAsList().forEach(r -> outcomes.add(r.getLong(r.fieldIndex("offset")) + " "
@@ -87,5 +92,36 @@ class EventParserTest {
         assertEquals(RowFactory.create("STORE", "ADD_TO_CART", Timestamp.valueOf("2026-06-01 10:00:05.25"), 7, 3, 5, 2,
                 new BigDecimal("3.50"), event("e0", "ADD_TO_CART", "2026-06-01T10:00:05.250Z",
                         "\"cart_id\":7,\"customer_id\":3,\"product_id\":5,\"quantity\":2,\"unit_price\":3.50")), add);
+    }
+
+    @Test
+    void eventTimesOutsideTheShopsLifeAndQuantitiesOutOfRangeAreQuarantinedWithTheirReason() {
+        Dataset<Row> parsed = EventParser.parse(kafka(spark,
+                "shop.store", event("f0", "CREATE_CART", "2030-01-01T00:00:00Z", "\"cart_id\":1,\"customer_id\":3"),
+                "shop.store", event("f1", "CREATE_CART", "2026-06-01T10:10:00Z", "\"cart_id\":1,\"customer_id\":3"),
+                "shop.store", event("f2", "CREATE_CART", "2026-06-01T10:10:01Z", "\"cart_id\":1,\"customer_id\":3"),
+                "shop.store", event("f3", "CREATE_CART", "1999-12-31T23:59:59Z", "\"cart_id\":1,\"customer_id\":3"),
+                "shop.store", event("f4", "ADD_TO_CART", "2026-06-01T10:00:00Z",
+                        "\"cart_id\":7,\"customer_id\":3,\"product_id\":5,\"quantity\":-5,\"unit_price\":3.50"),
+                "shop.store", event("f5", "ADD_TO_CART", "2026-06-01T10:00:00Z",
+                        "\"cart_id\":7,\"customer_id\":3,\"product_id\":5,\"quantity\":100001,\"unit_price\":3.50"),
+                "shop.store", event("f6", "ADD_TO_CART", "2026-06-01T10:00:00Z",
+                        "\"cart_id\":7,\"customer_id\":3,\"product_id\":5,\"quantity\":2,\"unit_price\":-1.00"),
+                "shop.checkout", event("f7", "ORDER_DETAILS", "2026-06-01T10:00:00Z",
+                        "\"sale_id\":1,\"order_detail_id\":2,\"product_id\":5,\"quantity\":0"),
+                "shop.checkout", event("f8", "SALES", "2026-06-01T10:00:00Z",
+                        "\"sale_id\":1,\"customer_id\":3,\"total_amount\":99999999999999.99")), TOPICS, BOUNDS);
+        List<String> outcomes = new ArrayList<>();
+        parsed.orderBy("offset").collectAsList().forEach(r -> outcomes.add(r.getAs("event_id") + ": " + r.getAs("error")));
+        assertEquals(List.of(
+                "f0: timestamp 2030-01-01 00:00:00 is more than 5 minutes ahead of the stream's clock (2026-06-01 10:05:00)",
+                "f1: null",
+                "f2: timestamp 2026-06-01 10:10:01 is more than 5 minutes ahead of the stream's clock (2026-06-01 10:05:00)",
+                "f3: timestamp 1999-12-31 23:59:59 is before the shop existed (2020-01-01 00:00:00.0)",
+                "f4: ADD_TO_CART with quantity -5 out of range (1..100000)",
+                "f5: ADD_TO_CART with quantity 100001 out of range (1..100000)",
+                "f6: ADD_TO_CART with a negative unit_price",
+                "f7: ORDER_DETAILS with quantity 0 out of range (1..100000)",
+                "f8: SALES without a valid total_amount"), outcomes);
     }
 }

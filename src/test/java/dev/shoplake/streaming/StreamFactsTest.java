@@ -18,6 +18,11 @@ import org.junit.jupiter.api.Test;
 
 /** The stream's gold rows from a handful of events, exact results. */
 class StreamFactsTest {
+    /** A stream clock after every event of these tests. */
+    private static final EventParser.Bounds BOUNDS = new EventParser.Bounds(
+            org.apache.spark.sql.functions.lit(java.sql.Timestamp.valueOf("2027-01-01 00:00:00")), "5 minutes",
+            java.sql.Timestamp.valueOf("2020-01-01 00:00:00"));
+
     private final SparkSession spark = TestSpark.session();
 
     private static Timestamp ts(String s) {
@@ -58,7 +63,7 @@ class StreamFactsTest {
                         "\"cart_id\":1,\"customer_id\":1,\"sale_id\":40,\"total_amount\":7.00"),
                 "shop.store", event("bad", "ADD_TO_CART", "2026-06-12T10:00:00Z", "\"cart_id\":1"),
                 "shop.website", event("w1", "PAGE_VIEW", "2026-06-12T10:00:00Z", "\"session_id\":\"s\",\"page\":\"home\"")),
-                EventParserTest.TOPICS);
+                EventParserTest.TOPICS, BOUNDS);
     }
 
     @Test
@@ -102,7 +107,7 @@ class StreamFactsTest {
                 "shop.stock", event("s3", "STOCK_CHANGED", "2026-06-01T09:00:00Z",
                         "\"product_id\":6,\"delta\":4,\"stock_level\":4,\"reason\":\"initial\""),
                 "shop.stock", event("p1", "PRICE_CHANGED", "2026-06-01T12:00:00Z",
-                        "\"product_id\":6,\"old_price\":1.00,\"new_price\":2.00")), EventParserTest.TOPICS);
+                        "\"product_id\":6,\"old_price\":1.00,\"new_price\":2.00")), EventParserTest.TOPICS, BOUNDS);
         Dataset<Row> stock = StreamFacts.productStock(events, products());
         assertEquals(List.of(
                         RowFactory.create("s0", ts("2026-06-01 10:00:00"), 20260601, 5, 55L, 10, 10, "initial", null, 0L),
@@ -130,7 +135,7 @@ class StreamFactsTest {
                         "\"sale_id\":9,\"payment_id\":1,\"payment_status\":\"Failed\""),
                 "shop.checkout", event("p1", "SUCCESS_SALE", "2026-06-01T10:00:59.999Z", "\"sale_id\":9,\"total_amount\":12.50"),
                 "shop.store", event("c3", "CREATE_CART", "2026-06-01T10:01:00Z", "\"cart_id\":3,\"customer_id\":3")),
-                EventParserTest.TOPICS);
+                EventParserTest.TOPICS, BOUNDS);
         assertEquals(List.of(
                         RowFactory.create(ts("2026-06-01 10:00:00"), 20260601, 1L, 2L, 3L, 2L, 0L, 1L, 1L, 1L,
                                 new BigDecimal("12.50"), 0.5),

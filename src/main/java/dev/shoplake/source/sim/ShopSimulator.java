@@ -121,12 +121,24 @@ public final class ShopSimulator implements AutoCloseable {
         });
     }
 
-    /** Simulates {@code days} days from the simulator's clock, one transaction per day. */
+    /**
+     * Simulates {@code days} days from the simulator's clock, one transaction per day. Refused, before
+     * anything is written, when the last day would end after the wall clock: the database would
+     * hold a future the stream cannot (the broker refuses records stamped ahead of its clock).
+     */
     public Summary backfill(int days, Consumer<String> progress) {
         long started = System.nanoTime();
         Map<String, Long> counts = new TreeMap<>();
         List<String> published = new ArrayList<>();
         ShopState state = load();
+        Instant end = state.clock.plus(Duration.ofDays(days));
+        Instant now = Instant.now();
+        if (end.isAfter(now)) {
+            long possible = Math.max(0, Duration.between(state.clock, now).toDays());
+            throw new ConfigException("cannot backfill " + days + " day(s) from the simulator's clock " + state.clock
+                    + ": that ends at " + end + ", after the wall clock (" + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + "); at most " + possible + " whole day(s) can be backfilled now, and 'simulate live' runs the present");
+        }
         ShopRules rules = new ShopRules(config, state);
         int ticksPerDay = config.effectiveTicksPerDay();
         long ticks = 0;
