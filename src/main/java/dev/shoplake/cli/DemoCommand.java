@@ -167,7 +167,7 @@ final class DemoCommand implements Callable<Integer> {
             try {
                 stream.stop();
                 Lakehouse.printLive(spark, config);
-                Lakehouse.printStream(spark);
+                Lakehouse.printStream(spark, config);
             } catch (RuntimeException e) {
                 say("while stopping the stream: " + dev.shoplake.query.SqlShell.oneLine(e)); // the stack still stops
             }

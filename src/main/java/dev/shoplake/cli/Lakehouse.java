@@ -273,7 +273,7 @@ public final class Lakehouse {
                     throw new IllegalStateException("streaming query failed: " + e.getMessage(), e);
                 }
                 stream.stop();
-                printStream(spark);
+                printStream(spark, config);
                 return 0;
             });
         }
@@ -297,7 +297,7 @@ public final class Lakehouse {
     }
 
     /** What the stream has written, by table name. */
-    static void printStream(org.apache.spark.sql.SparkSession spark) {
+    static void printStream(org.apache.spark.sql.SparkSession spark, LakehouseConfig config) {
         for (String table : List.of("gold.fact_cart_activity", "gold.fact_product_stock", "gold.stock_current",
                 "gold.live_traffic_minute", "bronze.events_quarantine")) {
             say(String.format("  %-28s %,10d", table, spark.table(table).count()));
@@ -308,6 +308,7 @@ public final class Lakehouse {
                 FROM ops.stream_progress WHERE query = 'gold_facts' AND input_rows > 0""").first();
         say(String.format("  micro-batches %,d, records %,d, median batch %s ms, median latency %s ms",
                 progress.getLong(0), progress.getLong(1), progress.get(2), progress.get(3)));
+        printWaiting(dev.shoplake.ops.WaitingFacts.counts(new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot())));
     }
 
     @Command(name = "bench", description = "Benchmark the backfill: start a stack in its own directory, seed at --sf, "
@@ -531,8 +532,22 @@ public final class Lakehouse {
             elapsed.put(layer, run.elapsedMs());
             say(layer + " run " + run.runId() + " (" + run.elapsedMs() + " ms):");
             run.results().forEach(r -> say("  " + r.summary()));
+            if (layer.equals("gold")) {
+                printWaiting(dev.shoplake.ops.WaitingFacts.record(spark, writer, run.runId(), java.time.Instant.now(),
+                        config.waitingAlarmAfter()));
+            }
         }
         return elapsed;
+    }
+
+    /** Facts still waiting for their dimension, per table, with the oldest one's event time. */
+    static void printWaiting(List<Row> waiting) {
+        for (Row r : waiting) {
+            if (r.getLong(1) > 0) {
+                say(String.format("  waiting for a dimension: %-28s %,d fact(s), the oldest since %s", r.getString(0),
+                        r.getLong(1), r.get(2)));
+            }
+        }
     }
 
     /** Gold row counts and a few business numbers, by table name, as anyone would query them. */

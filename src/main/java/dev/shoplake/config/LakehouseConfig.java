@@ -17,7 +17,8 @@ public record LakehouseConfig(
         Simulator simulator,
         Stack stack,
         int batchParallelTables,
-        Streaming streaming) {
+        Streaming streaming,
+        java.time.Duration waitingAlarmAfter) {
 
     public static final String ENV_PG_PASSWORD = "LAKEHOUSE_PG_PASSWORD";
     public static final String ENV_FTP_PASSWORD = "LAKEHOUSE_FTP_PASSWORD";
@@ -70,7 +71,9 @@ public record LakehouseConfig(
                         s.integer(p + "stream.stock-alert-below", 20, 0, Integer.MAX_VALUE),
                         s.string(p + "stream.starting-offsets", "earliest"),
                         interval(s, p + "stream.future-tolerance", "5 minutes"),
-                        instant(s, p + "stream.earliest-event-time", "2020-01-01T00:00:00Z")));
+                        instant(s, p + "stream.earliest-event-time", "2020-01-01T00:00:00Z")),
+                // a fact waiting this long for its dimension raises an alarm (ops.WaitingFacts)
+                java.time.Duration.ofHours(s.integer(p + "ops.waiting-alarm-after-hours", 24, 1, 24 * 365)));
     }
 
     /**

@@ -374,6 +374,18 @@ public final class LakeTables {
                     + "time minus the batch's oldest Kafka timestamp, which the simulator sets to the event time), "
                     + "late rows dropped by the watermark"));
 
+    public static final TableSpec OPS_WAITING_FACTS = add(new TableSpec("ops", "waiting_facts", schema(
+            col("run_id", DataTypes.StringType, false),
+            col("table_name", DataTypes.StringType, false),
+            col("waiting", DataTypes.LongType, false),
+            col("oldest_event_time", DataTypes.TimestampType, true),
+            col("checked_at", DataTypes.TimestampType, false)),
+            List.of("run_id", "table_name"), "one row per fact table per batch run", List.of(),
+            Map.of("waiting_not_negative", "waiting >= 0"),
+            "facts that still wait for their dimension (a key of -1, the unknown member) and the event time of the "
+                    + "oldest: counted after every batch; waiting longer than spark.lakehouse.ops.waiting-alarm-after "
+                    + "raises an alarm"));
+
     public static final TableSpec OPS_ALARMS = add(new TableSpec("ops", "alarms", schema(
             col("kind", DataTypes.StringType, false),
             col("subject", DataTypes.StringType, false),

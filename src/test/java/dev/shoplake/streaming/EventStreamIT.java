@@ -98,6 +98,18 @@ class EventStreamIT {
                 "the live watermark moved only with accepted events, never to the bad clock's 2030");
         assertEquals(0L, count(spark, "SELECT count(*) FROM gold.fact_cart_activity WHERE customer_key <> -1"),
                 "no customer dimension yet: every key is the unknown member");
+        // and they are visible as waiting, with an alarm once they have waited past the threshold
+        DeltaWriter lake = new DeltaWriter(spark, config.lakeRoot());
+        Row waiting = dev.shoplake.ops.WaitingFacts.counts(lake).stream()
+                .filter(r -> r.getString(0).equals("gold.fact_cart_activity")).findFirst().orElseThrow();
+        assertEquals(count(spark, "SELECT count(*) FROM gold.fact_cart_activity"), waiting.getLong(1));
+        assertEquals(spark.sql("SELECT min(event_time) FROM gold.fact_cart_activity").first().getTimestamp(0),
+                waiting.getTimestamp(2));
+        dev.shoplake.ops.WaitingFacts.record(spark, lake, "check-1", waiting.getTimestamp(2).toInstant()
+                .plus(java.time.Duration.ofHours(25)), java.time.Duration.ofHours(24));
+        assertEquals(List.of("gold.fact_cart_activity", "gold.fact_product_stock"), spark.sql(
+                "SELECT subject FROM ops.alarms WHERE kind = 'facts_waiting' ORDER BY subject")
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList(), "an alarm per table waiting past 24 h");
 
         // 2. the shop goes on, the batch brings the dimensions, the stream restarts from its checkpoint
         TestStack.simulate(config, 2, null, 11);
@@ -108,6 +120,9 @@ class EventStreamIT {
                 SELECT count(*) FROM gold.fact_cart_activity
                 WHERE customer_key = -1 OR product_key = -1 OR (product_id IS NOT NULL) <> (product_key IS NOT NULL)"""),
                 "late-arriving dimensions were resolved by the stream");
+        assertEquals(0L, dev.shoplake.ops.WaitingFacts.counts(new DeltaWriter(spark, config.lakeRoot())).stream()
+                .filter(r -> r.getString(0).equals("gold.fact_cart_activity") || r.getString(0).equals("gold.fact_product_stock"))
+                .mapToLong(r -> r.getLong(1)).sum(), "no stream fact waits any more");
         assertEquals(0L, count(spark, """
                 SELECT count(*) FROM gold.fact_cart_activity f JOIN gold.dim_customer c ON c.customer_key = f.customer_key
                 WHERE f.event_time < c.valid_from OR (c.valid_to IS NOT NULL AND f.event_time >= c.valid_to)"""),
