@@ -134,9 +134,10 @@ final class DemoCommand implements Callable<Integer> {
             throws InterruptedException {
         ExecutorService simulator = Executors.newSingleThreadExecutor(r -> new Thread(r, "demo-simulator"));
         ScheduledExecutorService batches = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "demo-batch"));
+        java.util.concurrent.atomic.AtomicBoolean stopSimulator = new java.util.concurrent.atomic.AtomicBoolean();
         Future<ShopSimulator.Summary> running = simulator.submit(() -> {
             try (var sim = ShopSimulator.open(config)) {
-                return sim.live(null, Clock.systemUTC(), line -> { });
+                return sim.live(null, Clock.systemUTC(), line -> { }, stopSimulator::get);
             }
         });
         batches.scheduleWithFixedDelay(() -> {
@@ -159,11 +160,11 @@ final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             say("stopping: simulator, batch schedule, stream, dashboard, stack ...");
-            running.cancel(true);
-            simulator.shutdownNow();
-            batches.shutdownNow();
+            stopSimulator.set(true); // between two ticks: never between a tick's database and Kafka commits
+            simulator.shutdown();
+            batches.shutdown(); // a batch under way finishes; no new one starts
             simulator.awaitTermination(60, TimeUnit.SECONDS);
-            batches.awaitTermination(120, TimeUnit.SECONDS);
+            batches.awaitTermination(300, TimeUnit.SECONDS);
             try {
                 stream.stop();
                 Lakehouse.printLive(spark, config);

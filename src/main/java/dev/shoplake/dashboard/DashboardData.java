@@ -80,6 +80,7 @@ public final class DashboardData {
         Map<String, Object> params = new java.util.HashMap<>(fixedParams);
         params.put("date_from", key.from());
         params.put("date_to", key.to());
+        spark.sparkContext().setLocalProperty("spark.scheduler.pool", "dashboard");
         spark.sparkContext().setJobGroup("dashboard", "dashboard: " + key.query(), false);
         Instant started = Instant.now();
         try {

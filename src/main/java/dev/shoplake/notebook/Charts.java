@@ -61,17 +61,19 @@ public final class Charts {
 
     /** One line per value column over the rows' {@code xColumn}, in the rows' order. */
     public static BufferedImage line(String title, Dataset<Row> rows, String xColumn, String... valueColumns) {
-        List<String> xs = new ArrayList<>();
-        Map<String, List<Double>> series = new LinkedHashMap<>();
-        for (String c : valueColumns) {
-            series.put(c, new ArrayList<>());
-        }
         List<String> cols = new ArrayList<>(List.of(xColumn));
         cols.addAll(List.of(valueColumns));
-        for (Row r : rows.selectExpr(cols.toArray(String[]::new)).collectAsList()) {
+        Dataset<Row> selected = rows.selectExpr(cols.toArray(String[]::new));
+        String[] names = selected.columns(); // an expression's alias names its series
+        List<String> xs = new ArrayList<>();
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        for (int i = 1; i < names.length; i++) {
+            series.put(names[i], new ArrayList<>());
+        }
+        for (Row r : selected.collectAsList()) {
             xs.add(String.valueOf(r.get(0)));
-            for (int i = 0; i < valueColumns.length; i++) {
-                series.get(valueColumns[i]).add(r.isNullAt(i + 1) ? 0 : ((Number) r.get(i + 1)).doubleValue());
+            for (int i = 1; i < names.length; i++) {
+                series.get(names[i]).add(r.isNullAt(i) ? 0 : ((Number) r.get(i)).doubleValue());
             }
         }
         return line(title, xs, series);

@@ -19,24 +19,55 @@ public final class StatementSplitter {
     public static Split split(String text) {
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
+        for (Segment segment : segments(text)) {
+            if (!segment.code()) {
+                current.append(segment.text());
+                continue;
+            }
+            String code = segment.text();
+            int from = 0;
+            for (int semicolon = code.indexOf(';'); semicolon >= 0; semicolon = code.indexOf(';', from)) {
+                current.append(code, from, semicolon);
+                add(statements, current.toString());
+                current.setLength(0);
+                from = semicolon + 1;
+            }
+            current.append(code.substring(from));
+        }
+        return new Split(statements, current.toString());
+    }
+
+    /** A run of SQL text: code, or a string, quoted name or comment (where ; and :name mean nothing). */
+    private record Segment(String text, boolean code) {
+    }
+
+    /** The text cut into code and non-code runs; together they are the text, character for character. */
+    private static List<Segment> segments(String text) {
+        List<Segment> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean code = true;
         char quote = 0;
         boolean lineComment = false;
         boolean blockComment = false;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
+            boolean opens = quote == 0 && !lineComment && !blockComment
+                    && ((c == '-' && next == '-') || (c == '/' && next == '*') || c == '\'' || c == '"' || c == '`');
+            if (opens && code) {
+                flush(out, current, true);
+                code = false;
+            }
+            current.append(c);
             if (lineComment) {
                 lineComment = c != '\n';
-                current.append(c);
             } else if (blockComment) {
-                current.append(c);
                 if (c == '*' && next == '/') {
                     current.append(next);
                     i++;
                     blockComment = false;
                 }
             } else if (quote != 0) {
-                current.append(c);
                 if (c == '\\' && quote != '`' && next != 0) {
                     current.append(next);
                     i++;
@@ -45,22 +76,27 @@ public final class StatementSplitter {
                 }
             } else if (c == '-' && next == '-') {
                 lineComment = true;
-                current.append(c);
             } else if (c == '/' && next == '*') {
-                blockComment = true;
-                current.append(c).append(next);
+                current.append(next);
                 i++;
+                blockComment = true;
             } else if (c == '\'' || c == '"' || c == '`') {
                 quote = c;
-                current.append(c);
-            } else if (c == ';') {
-                add(statements, current.toString());
-                current.setLength(0);
-            } else {
-                current.append(c);
+            }
+            if (!code && quote == 0 && !lineComment && !blockComment) {
+                flush(out, current, false);
+                code = true;
             }
         }
-        return new Split(statements, current.toString());
+        flush(out, current, code);
+        return out;
+    }
+
+    private static void flush(List<Segment> out, StringBuilder current, boolean code) {
+        if (!current.isEmpty()) {
+            out.add(new Segment(current.toString(), code));
+            current.setLength(0);
+        }
     }
 
     /** Every statement of a whole script; a last one without its semicolon counts too. */
@@ -116,49 +152,14 @@ public final class StatementSplitter {
         return "'" + v.toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
+    private static final java.util.regex.Pattern PARAMETER =
+            java.util.regex.Pattern.compile("(?<![:\\w]):([A-Za-z_][A-Za-z0-9_]*)");
+
     private static String substitute(String sql, java.util.function.UnaryOperator<String> value) {
         StringBuilder out = new StringBuilder();
-        char quote = 0;
-        boolean lineComment = false;
-        boolean blockComment = false;
-        for (int i = 0; i < sql.length(); i++) {
-            char c = sql.charAt(i);
-            char next = i + 1 < sql.length() ? sql.charAt(i + 1) : 0;
-            char previous = i > 0 ? sql.charAt(i - 1) : 0;
-            if (lineComment) {
-                lineComment = c != '\n';
-            } else if (blockComment) {
-                if (c == '*' && next == '/') {
-                    out.append(c);
-                    c = next;
-                    i++;
-                    blockComment = false;
-                }
-            } else if (quote != 0) {
-                if (c == '\\' && quote != '`' && next != 0) {
-                    out.append(c);
-                    c = next;
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '-' && next == '-') {
-                lineComment = true;
-            } else if (c == '/' && next == '*') {
-                blockComment = true;
-            } else if (c == '\'' || c == '"' || c == '`') {
-                quote = c;
-            } else if (c == ':' && previous != ':' && !Character.isLetterOrDigit(previous) && previous != '_'
-                    && (Character.isLetter(next) || next == '_')) {
-                int end = i + 1;
-                while (end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_')) {
-                    end++;
-                }
-                out.append(value.apply(sql.substring(i + 1, end)));
-                i = end - 1;
-                continue;
-            }
-            out.append(c);
+        for (Segment segment : segments(sql)) {
+            out.append(segment.code() ? PARAMETER.matcher(segment.text())
+                    .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(value.apply(m.group(1)))) : segment.text());
         }
         return out.toString();
     }

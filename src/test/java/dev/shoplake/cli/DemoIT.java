@@ -7,14 +7,12 @@ import dev.shoplake.config.Settings;
 import dev.shoplake.stack.Ports;
 import dev.shoplake.testing.TestStack;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -47,17 +45,8 @@ class DemoIT {
             props.store(out, null);
         }
         Path log = dir.resolve("demo.log");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-                        || a.startsWith("-Djdk.") || a.startsWith("-Dio.netty"))
-                .toList());
-        // the broker JVM's classpath, as bin/lakehouse passes it
-        command.add("-Dshoplake.kafka.classpath.file=" + System.getProperty("shoplake.kafka.classpath.file"));
-        command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), Lakehouse.class.getName(),
-                "demo", "--config", conf.toString(), "--days", "3", "--port", String.valueOf(dashboardPort),
-                "--batch-every", "20"));
+        List<String> command = dev.shoplake.testing.TestJvm.lakehouse("2g", "demo", "--config", conf.toString(),
+                "--days", "3", "--port", String.valueOf(dashboardPort), "--batch-every", "20");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(TestStack.secrets());
         Process demo = pb.start();

@@ -15,7 +15,6 @@ import dev.shoplake.testing.Events;
 import dev.shoplake.testing.TestSpark;
 import dev.shoplake.testing.TestStack;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,14 +22,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -281,14 +278,8 @@ class EventStreamIT {
 
     /** `lakehouse stream` in its own JVM, as an operator would run it. */
     private static Process streamJvm(Path conf, Path log) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-                        || a.startsWith("-Djdk.") || a.startsWith("-Dio.netty") || a.startsWith("-Duser.timezone"))
-                .collect(Collectors.toList()));
-        command.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.shoplake.cli.Lakehouse",
-                "--config", conf.toString(), "stream", "--seconds", "600", "--print-every", "5"));
+        List<String> command = dev.shoplake.testing.TestJvm.lakehouse("1g", "--config", conf.toString(), "stream",
+                "--seconds", "600", "--print-every", "5");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(STACK.env());
         return pb.start();

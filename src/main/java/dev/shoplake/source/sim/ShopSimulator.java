@@ -175,6 +175,15 @@ public final class ShopSimulator implements AutoCloseable {
      * behind it (after a backfill) jumps forward: the gap is a quiet shop.
      */
     public Summary live(Duration duration, Clock wallClock, Consumer<String> progress) {
+        return live(duration, wallClock, progress, () -> false);
+    }
+
+    /**
+     * As {@link #live(Duration, Clock, Consumer)}, also stopping between two ticks once {@code stop}
+     * says so: a way to stop that never interrupts a tick between its database and Kafka commits.
+     */
+    public Summary live(Duration duration, Clock wallClock, Consumer<String> progress,
+                        java.util.function.BooleanSupplier stop) {
         long started = System.nanoTime();
         Map<String, Long> counts = new TreeMap<>();
         List<String> published = new ArrayList<>();
@@ -199,9 +208,12 @@ public final class ShopSimulator implements AutoCloseable {
                 if (next.isAfter(endAt)) {
                     break;
                 }
-                long waitMillis = Duration.between(wallClock.instant(), next).toMillis();
-                if (waitMillis > 0) {
-                    Thread.sleep(waitMillis);
+                long waitMillis;
+                while (!stop.getAsBoolean() && (waitMillis = Duration.between(wallClock.instant(), next).toMillis()) > 0) {
+                    Thread.sleep(Math.min(waitMillis, 250));
+                }
+                if (stop.getAsBoolean()) {
+                    break;
                 }
                 Instant from = state.clock;
                 Instant to = wallClock.instant();
