@@ -41,6 +41,12 @@ public final class DashboardData {
     private final Duration liveTtl;
     private final Duration batchTtl;
     private final Map<Key, CompletableFuture<Answer>> cache = new ConcurrentHashMap<>();
+    /** Spark runs the queries of one page side by side (the common pool would run them one by one on 2 cores). */
+    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "dashboard-query");
+        t.setDaemon(true);
+        return t;
+    });
 
     public DashboardData(SparkSession spark, String lakeRoot, int stockAlertBelow, Duration liveTtl,
                          Duration batchTtl) {
@@ -62,11 +68,15 @@ public final class DashboardData {
         }
         Key key = new Key(name, from, to);
         Duration ttl = LIVE.contains(name) ? liveTtl : batchTtl;
+        if (cache.size() > 512) {
+            // every range ever asked for is not worth keeping: drop the answers that are stale anyway
+            cache.values().removeIf(f -> f.isDone() && !fresh(f.join(), batchTtl));
+        }
         CompletableFuture<Answer> entry = cache.compute(key, (k, old) -> {
             if (old != null && (!old.isDone() || fresh(old.join(), ttl))) {
                 return old;
             }
-            return CompletableFuture.supplyAsync(() -> compute(k));
+            return CompletableFuture.supplyAsync(() -> compute(k), pool);
         });
         return entry.join().json();
     }

@@ -37,7 +37,7 @@ class DashboardIT {
                 Duration.ofSeconds(30));
         try (DashboardServer server = DashboardServer.start(data, "127.0.0.1", 0);
              Chromium page = Chromium.open(server.url() + "?from=" + from + "&to=" + to)) {
-            page.await("document.body.dataset.ready === 'true'", Duration.ofMinutes(3));
+            page.await("document.body !== null && document.body.dataset.ready === 'true'", Duration.ofMinutes(3));
             assertEquals("0", page.eval("String(document.querySelectorAll('[data-loaded=error]').length)").asText(),
                     "every tile loaded: " + page.eval("[...document.querySelectorAll('[data-error]')]"
                             + ".map(e => e.id + ': ' + e.dataset.error).join('; ')").asText());

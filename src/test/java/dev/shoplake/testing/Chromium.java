@@ -123,12 +123,20 @@ public final class Chromium implements AutoCloseable {
         return r.path("result").path("value");
     }
 
-    /** Waits until the expression is true in the page. */
+    /** Waits until the expression is true in the page (a page still loading may throw meanwhile). */
     public void await(String expression, Duration timeout) throws Exception {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!eval(expression).asBoolean(false)) {
+        String lastError = "";
+        while (true) {
+            try {
+                if (eval(expression).asBoolean(false)) {
+                    return;
+                }
+            } catch (IllegalStateException notYet) {
+                lastError = " (last: " + notYet.getMessage() + ")";
+            }
             if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("page never showed: " + expression);
+                throw new AssertionError("page never showed: " + expression + lastError);
             }
             Thread.sleep(250);
         }
