@@ -22,14 +22,17 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Lands the shop's PostgreSQL tables into bronze, incrementally. A table's watermark is the
- * highest {@code updated_at} already in its bronze table (the delete log's: the highest
- * {@code seq}), so it is stored in the lake and advances only when a landing commits. Each run
- * reads {@code (watermark, high mark]}, where the high mark is taken when the run starts, with a
- * JDBC read split into partitions by id; {@code customers.password_hash} is never selected.
+ * Lands the shop's PostgreSQL tables into bronze, incrementally. Each run reads
+ * {@code (watermark, high mark]} of {@code updated_at} (the delete log's: {@code seq}), where the
+ * high mark is taken from PostgreSQL when the run starts, with a JDBC read split into partitions
+ * by id; {@code customers.password_hash} is never selected. The high mark is committed with the
+ * rows, as the append's Delta transaction version ({@link #WATERMARK}): the next run reads it from
+ * the table's log, never from its data, and a retried landing of the same slice is a no-op.
  */
 public final class PostgresLanding {
     private static final String NEVER_READ = "password_hash";
+    /** The Delta transaction id whose version is a bronze table's high mark (epoch microseconds, or seq). */
+    static final String WATERMARK = "shoplake.bronze.watermark";
 
     private final SparkSession spark;
     private final DeltaWriter writer;
@@ -58,8 +61,7 @@ public final class PostgresLanding {
     private void land(JobRun run, TableSpec spec, String table, String watermarkColumn) {
         long started = System.currentTimeMillis();
         try {
-            Object watermark = writer.exists(spec)
-                    ? writer.read(spec).agg(functions.max(watermarkColumn)).first().get(0) : null;
+            Object watermark = watermark(spec, watermarkColumn);
             List<String> columns;
             Slice slice;
             try (Connection c = connect()) {
@@ -90,7 +92,7 @@ public final class PostgresLanding {
                     .withColumn(LakeTables.INGESTED_AT, functions.lit(Timestamp.from(run.startedAt())))
                     .withColumn(LakeTables.SOURCE, functions.lit("postgres:" + pg.database() + ".public." + table))
                     .withColumn(LakeTables.RUN_ID, functions.lit(run.runId()));
-            writer.append(spec, rows);
+            writer.appendOnce(spec, rows, WATERMARK, asLong(slice.upTo()));
             long written = writer.lastCommitChangedRows(spec);
             run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", written, written, 0,
                     System.currentTimeMillis() - started, null));
@@ -98,6 +100,36 @@ public final class PostgresLanding {
             throw new ConfigException("cannot read " + table + " from PostgreSQL at " + pg.url()
                     + " (spark.lakehouse.pg.url): " + e.getMessage(), e);
         }
+    }
+
+    /** Where the last landing stopped, from the table's log; null before the first landing. */
+    private Object watermark(TableSpec spec, String column) {
+        var committed = writer.appliedVersion(spec, WATERMARK);
+        if (committed.isPresent()) {
+            return column.equals("seq") ? (Object) committed.getAsLong() : fromMicros(committed.getAsLong());
+        }
+        // a lake landed before high marks were committed with the rows: found once, then committed
+        return writer.exists(spec) ? writer.read(spec).agg(functions.max(column)).first().get(0) : null;
+    }
+
+    /** A high mark as the transaction version: microseconds since the epoch (PostgreSQL's precision), or seq. */
+    static long asLong(Object value) {
+        if (value instanceof Timestamp ts) {
+            return toMicros(ts.toInstant());
+        }
+        if (value instanceof java.time.OffsetDateTime odt) {
+            return toMicros(odt.toInstant());
+        }
+        return ((Number) value).longValue();
+    }
+
+    private static long toMicros(java.time.Instant i) {
+        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1_000);
+    }
+
+    static Timestamp fromMicros(long micros) {
+        return Timestamp.from(java.time.Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                Math.floorMod(micros, 1_000_000L) * 1_000L));
     }
 
     private Connection connect() throws SQLException {

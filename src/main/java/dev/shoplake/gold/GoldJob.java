@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.to_date;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
+import dev.shoplake.ops.InputVersions;
 import dev.shoplake.ops.JobRun;
 import dev.shoplake.ops.TableTasks;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import org.apache.spark.sql.SparkSession;
  * Builds the gold star schema from silver (current rows) and bronze (every landed version, for
  * history), incrementally.
  *
- * <p>A run reads only the silver rows landed since the previous run ({@link GoldInputs}), plus the
+ * <p>A run reads only the silver commits since the previous run ({@link InputVersions}), plus the
  * rows that depend on them (an order's lines when the order changes) and the facts still waiting
  * for a late dimension row (key {@link GoldModel#UNKNOWN_KEY}). Dimensions load first; facts then
  * take their keys from gold's dimensions, the version valid at the fact's own time. Facts are
@@ -43,6 +44,7 @@ public final class GoldJob {
     private final DeltaWriter writer;
     private final int parallelTables;
     private final boolean fullRefresh;
+    private InputVersions inputs;
 
     public GoldJob(SparkSession spark, DeltaWriter writer, int parallelTables) {
         this(spark, writer, parallelTables, false);
@@ -61,66 +63,101 @@ public final class GoldJob {
             run.add(new JobRun.TableResult("gold.*", "ok", 0, 0, 0, 0, "no silver yet"));
             return;
         }
-        GoldInputs inputs = GoldInputs.load(spark, writer, fullRefresh);
+        List<TableSpec> sources = new ArrayList<>(LakeTables.SILVER_POSTGRES.values());
+        sources.add(LakeTables.SILVER_SUPPORT_TICKETS);
+        // a gold table missing (deleted to rebuild it) is rebuilt from all of silver, like --full-refresh
+        boolean rebuild = fullRefresh || LakeTables.all().stream()
+                .anyMatch(t -> t.layer().equals("gold") && BATCH_TABLES.contains(t) && !writer.exists(t));
+        inputs = InputVersions.load(spark, writer, "gold", sources, rebuild);
+        boolean tickets = inputs.exists(LakeTables.SILVER_SUPPORT_TICKETS);
 
         // 1. dimensions the facts look up
         TableTasks.run(parallelTables, List.of(
-                () -> upsert(run, LakeTables.GOLD_DIM_CUSTOMER, dimCustomer(inputs), null),
-                () -> upsert(run, LakeTables.GOLD_DIM_PRODUCT, dimProduct(inputs), null),
-                () -> upsert(run, LakeTables.GOLD_DIM_CATEGORY, dimCategory(inputs), null)));
+                () -> model(run, LakeTables.GOLD_DIM_CUSTOMER, () -> dimCustomer(), null, silver("customers")),
+                () -> model(run, LakeTables.GOLD_DIM_PRODUCT, () -> dimProduct(), null, silver("products")),
+                () -> model(run, LakeTables.GOLD_DIM_CATEGORY, () -> dimCategory(), null, silver("categories"))));
 
-        // 2. facts, keyed through gold's dimensions
-        List<Dataset<Row>> factDates = new ArrayList<>();
+        // 2. facts, keyed through gold's dimensions (a fact waiting for its dimension is retried when it moves)
         List<Runnable> facts = new ArrayList<>(List.of(
-                () -> upsert(run, LakeTables.GOLD_FACT_SALES, factSales(inputs), "order_date_key"),
-                () -> upsert(run, LakeTables.GOLD_FACT_ORDER_DETAILS, factOrderDetails(inputs), "order_date_key"),
-                () -> upsert(run, LakeTables.GOLD_FACT_PAYMENTS, factPayments(inputs), "payment_date_key"),
-                () -> upsert(run, LakeTables.GOLD_DIM_CART, dimCart(inputs), "created_date_key")));
-        if (writer.exists(LakeTables.SILVER_SUPPORT_TICKETS)) {
-            facts.add(() -> upsert(run, LakeTables.GOLD_FACT_SUPPORT_TICKET, factSupportTicket(inputs),
-                    "created_date_key"));
+                () -> model(run, LakeTables.GOLD_FACT_SALES, () -> factSales(), "order_date_key",
+                        silver("sales"), silver("customers")),
+                () -> model(run, LakeTables.GOLD_FACT_ORDER_DETAILS, () -> factOrderDetails(), "order_date_key",
+                        silver("order_details"), silver("sales"), silver("products")),
+                () -> model(run, LakeTables.GOLD_FACT_PAYMENTS, () -> factPayments(), "payment_date_key",
+                        silver("payments"), silver("sales"), silver("customers")),
+                () -> model(run, LakeTables.GOLD_DIM_CART, () -> dimCart(), "created_date_key",
+                        silver("shopping_carts"), silver("sales"), silver("customers"))));
+        if (tickets) {
+            facts.add(() -> model(run, LakeTables.GOLD_FACT_SUPPORT_TICKET, () -> factSupportTicket(), "created_date_key",
+                    LakeTables.SILVER_SUPPORT_TICKETS, silver("customers")));
         }
         TableTasks.run(parallelTables, facts);
 
         // 3. the calendar: every day from the first to the last date the facts carry (it only grows)
-        Dataset<Row> dates = inputs.changed("sales").select(to_date(col("order_date")).as("d"))
-                .union(inputs.changed("payments").select(to_date(col("payment_date")).as("d")))
-                .union(inputs.changed("shopping_carts").select(to_date(col("created_at")).as("d")));
-        if (writer.exists(LakeTables.SILVER_SUPPORT_TICKETS)) {
-            Dataset<Row> tickets = inputs.changedTickets();
-            dates = dates.union(tickets.select(col("date_created").as("d")))
-                    .union(tickets.select(col("closed_on").as("d")))
-                    .union(tickets.select(col("resolved_on").as("d")));
-        }
-        if (writer.exists(LakeTables.GOLD_DIM_DATE)) {
-            dates = dates.union(gold(LakeTables.GOLD_DIM_DATE).select(col("full_date").as("d")));
-        }
-        upsert(run, LakeTables.GOLD_DIM_DATE, GoldModel.dimDate(dates.where(col("d").isNotNull())), null);
+        model(run, LakeTables.GOLD_DIM_DATE, () -> {
+            Dataset<Row> dates = changed("sales").select(to_date(col("order_date")).as("d"))
+                    .union(changed("payments").select(to_date(col("payment_date")).as("d")))
+                    .union(changed("shopping_carts").select(to_date(col("created_at")).as("d")));
+            if (tickets) {
+                Dataset<Row> changedTickets = inputs.changed(LakeTables.SILVER_SUPPORT_TICKETS);
+                dates = dates.union(changedTickets.select(col("date_created").as("d")))
+                        .union(changedTickets.select(col("closed_on").as("d")))
+                        .union(changedTickets.select(col("resolved_on").as("d")));
+            }
+            if (writer.exists(LakeTables.GOLD_DIM_DATE)) {
+                dates = dates.union(gold(LakeTables.GOLD_DIM_DATE).select(col("full_date").as("d")));
+            }
+            return GoldModel.dimDate(dates.where(col("d").isNotNull()));
+        }, null, silver("sales"), silver("payments"), silver("shopping_carts"), LakeTables.SILVER_SUPPORT_TICKETS);
 
         inputs.commit(run.runId());
     }
 
-    private Dataset<Row> dimCustomer(GoldInputs inputs) {
-        Dataset<Row> ids = inputs.changed("customers").select("id");
+    /** The gold tables the batch builds (the stream's facts are not among them). */
+    private static final List<TableSpec> BATCH_TABLES = List.of(LakeTables.GOLD_DIM_CUSTOMER, LakeTables.GOLD_DIM_PRODUCT,
+            LakeTables.GOLD_DIM_CATEGORY, LakeTables.GOLD_FACT_SALES, LakeTables.GOLD_FACT_ORDER_DETAILS,
+            LakeTables.GOLD_FACT_PAYMENTS, LakeTables.GOLD_DIM_CART, LakeTables.GOLD_DIM_DATE);
+
+    /** Builds and upserts one table, or skips it when none of its silver inputs has a commit gold has not read. */
+    private void model(JobRun run, TableSpec spec, java.util.function.Supplier<Dataset<Row>> build, String dateKey,
+                       TableSpec... inputsOfTable) {
+        if (writer.exists(spec) && !inputs.moved(inputsOfTable)) {
+            run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", 0, 0, 0, 0, "inputs unchanged"));
+            return;
+        }
+        upsert(run, spec, build.get(), dateKey);
+    }
+
+    /** silver.{table} rows changed since the last gold run. */
+    private Dataset<Row> changed(String table) {
+        return inputs.changed(silver(table));
+    }
+
+    private static TableSpec silver(String table) {
+        return LakeTables.SILVER_POSTGRES.get(table);
+    }
+
+    private Dataset<Row> dimCustomer() {
+        Dataset<Row> ids = changed("customers").select("id");
         return GoldModel.scd2(bronze("customers").join(ids, "id"), "customer", CUSTOMER_ATTRIBUTES, "customer_key");
     }
 
-    private Dataset<Row> dimProduct(GoldInputs inputs) {
-        Dataset<Row> ids = inputs.changed("products").select("id");
+    private Dataset<Row> dimProduct() {
+        Dataset<Row> ids = changed("products").select("id");
         return GoldModel.scd2(bronze("products").join(ids, "id"), "product", PRODUCT_ATTRIBUTES, "product_key")
                 .withColumn("category_key", naturalKey("category", col("category_id")));
     }
 
-    private Dataset<Row> dimCategory(GoldInputs inputs) {
-        return inputs.changed("categories").select(naturalKey("category", col("id")).as("category_key"),
+    private Dataset<Row> dimCategory() {
+        return changed("categories").select(naturalKey("category", col("id")).as("category_key"),
                 col("id").as("category_id"), col("name"), col("description"), col("is_deleted"));
     }
 
     /** Orders landed since the last run, and orders still waiting for their customer. */
-    private Dataset<Row> factSales(GoldInputs inputs) {
-        Dataset<Row> ids = inputs.changed("sales").select(col("id").as("sale_id"))
+    private Dataset<Row> factSales() {
+        Dataset<Row> ids = changed("sales").select(col("id").as("sale_id"))
                 .union(waitingForDimension(LakeTables.GOLD_FACT_SALES, "sale_id", "customer_key"));
-        Dataset<Row> sales = silver("sales").join(ids.distinct(), col("id").equalTo(col("sale_id")), "left_semi");
+        Dataset<Row> sales = silverTable("sales").join(ids.distinct(), col("id").equalTo(col("sale_id")), "left_semi");
         return GoldModel.versionAt(sales.select(col("id").as("sale_id"), col("customer_id"),
                         col("order_date"), col("order_status").cast("string").as("order_status"), col("total_amount"),
                         col("payment_id"), col("cart_id"), col("shipping_address_id"), col("billing_address_id"),
@@ -130,13 +167,13 @@ public final class GoldJob {
     }
 
     /** Lines landed since the last run, lines of orders that changed (they carry the order's status), waiting lines. */
-    private Dataset<Row> factOrderDetails(GoldInputs inputs) {
-        Dataset<Row> lines = silver("order_details");
-        Dataset<Row> ids = inputs.changed("order_details").select(col("id").as("order_detail_id"))
-                .union(lines.join(inputs.changed("sales").select(col("id").as("sale_id")),
+    private Dataset<Row> factOrderDetails() {
+        Dataset<Row> lines = silverTable("order_details");
+        Dataset<Row> ids = changed("order_details").select(col("id").as("order_detail_id"))
+                .union(lines.join(changed("sales").select(col("id").as("sale_id")),
                         lines.col("order_id").equalTo(col("sale_id")), "left_semi").select(col("id").as("order_detail_id")))
                 .union(waitingForDimension(LakeTables.GOLD_FACT_ORDER_DETAILS, "order_detail_id", "product_key"));
-        Dataset<Row> orderTimes = silver("sales").select(col("id").as("sale_id"), col("order_date"),
+        Dataset<Row> orderTimes = silverTable("sales").select(col("id").as("sale_id"), col("order_date"),
                 col("order_status").cast("string").as("order_status"));
         Dataset<Row> changedLines = lines.join(ids.distinct(), col("id").equalTo(col("order_detail_id")), "left_semi")
                 .select(col("id").as("order_detail_id"), col("order_id").as("sale_id"), col("product_id"),
@@ -149,17 +186,17 @@ public final class GoldJob {
     }
 
     /** Payment attempts landed since the last run, attempts of orders that changed, waiting attempts. */
-    private Dataset<Row> factPayments(GoldInputs inputs) {
-        Dataset<Row> payments = silver("payments");
-        Dataset<Row> ids = inputs.changed("payments").select(col("id").as("payment_id"))
-                .union(payments.join(inputs.changed("sales").select(col("id").as("sale_id")),
+    private Dataset<Row> factPayments() {
+        Dataset<Row> payments = silverTable("payments");
+        Dataset<Row> ids = changed("payments").select(col("id").as("payment_id"))
+                .union(payments.join(changed("sales").select(col("id").as("sale_id")),
                         payments.col("order_id").equalTo(col("sale_id")), "left_semi").select(col("id").as("payment_id")))
                 .union(waitingForDimension(LakeTables.GOLD_FACT_PAYMENTS, "payment_id", "customer_key"));
         Dataset<Row> changed = payments.join(ids.distinct(), col("id").equalTo(col("payment_id")), "left_semi")
                 .select(col("id").as("payment_id"), col("order_id").as("sale_id"), col("payment_date"),
                         col("payment_method").cast("string").as("payment_method"),
                         col("payment_status").cast("string").as("payment_status"), col("transaction_id"), col("is_deleted"))
-                .join(silver("sales").select(col("id").as("sale_id"), col("customer_id"), col("total_amount").as("amount")),
+                .join(silverTable("sales").select(col("id").as("sale_id"), col("customer_id"), col("total_amount").as("amount")),
                         "sale_id");
         return GoldModel.versionAt(changed, "customer_id", "payment_date", gold(LakeTables.GOLD_DIM_CUSTOMER),
                         "customer_id", "customer_key")
@@ -167,14 +204,14 @@ public final class GoldJob {
     }
 
     /** Carts landed since the last run, carts whose sale changed, waiting carts; with the completed sale each became. */
-    private Dataset<Row> dimCart(GoldInputs inputs) {
-        Dataset<Row> ids = inputs.changed("shopping_carts").select(col("id").as("cart_id"))
-                .union(inputs.changed("sales").where(col("cart_id").isNotNull()).select("cart_id"))
+    private Dataset<Row> dimCart() {
+        Dataset<Row> ids = changed("shopping_carts").select(col("id").as("cart_id"))
+                .union(changed("sales").where(col("cart_id").isNotNull()).select("cart_id"))
                 .union(waitingForDimension(LakeTables.GOLD_DIM_CART, "cart_id", "customer_key"));
-        Dataset<Row> carts = silver("shopping_carts").join(ids.distinct(), col("id").equalTo(col("cart_id")), "left_semi")
+        Dataset<Row> carts = silverTable("shopping_carts").join(ids.distinct(), col("id").equalTo(col("cart_id")), "left_semi")
                 .select(col("id").as("cart_id"), col("customer_id"), col("created_at"), col("is_deleted"),
                         col("deleted_at"));
-        Dataset<Row> completedSaleOfCart = silver("sales").where(col("order_status").cast("string").equalTo("Completed"))
+        Dataset<Row> completedSaleOfCart = silverTable("sales").where(col("order_status").cast("string").equalTo("Completed"))
                 .where(col("cart_id").isNotNull())
                 .join(carts.select("cart_id"), "cart_id")
                 .groupBy("cart_id").agg(max("id").as("sale_id"));
@@ -188,12 +225,12 @@ public final class GoldJob {
      * Tickets whose lifecycle changed since the last run. They name their customer by email: the
      * customer with that email, in the version valid on the creation day.
      */
-    private Dataset<Row> factSupportTicket(GoldInputs inputs) {
-        Dataset<Row> all = writer.read(LakeTables.SILVER_SUPPORT_TICKETS);
-        Dataset<Row> ids = inputs.changedTickets().select("ticket_id")
+    private Dataset<Row> factSupportTicket() {
+        Dataset<Row> all = inputs.all(LakeTables.SILVER_SUPPORT_TICKETS);
+        Dataset<Row> ids = inputs.changed(LakeTables.SILVER_SUPPORT_TICKETS).select("ticket_id")
                 .union(waitingForDimension(LakeTables.GOLD_FACT_SUPPORT_TICKET, "ticket_id", "customer_key"));
         Dataset<Row> tickets = all.join(ids.distinct(), "ticket_id");
-        Dataset<Row> byEmail = silver("customers").select(col("id").as("customer_id"), col("email").as("_email"));
+        Dataset<Row> byEmail = silverTable("customers").select(col("id").as("customer_id"), col("email").as("_email"));
         Dataset<Row> withCustomer = tickets.join(byEmail, tickets.col("email").equalTo(byEmail.col("_email")), "left")
                 .drop("_email")
                 .withColumn("_created_ts", col("date_created").cast("timestamp"));
@@ -250,7 +287,7 @@ public final class GoldJob {
         return writer.read(LakeTables.BRONZE_POSTGRES.get(table));
     }
 
-    private Dataset<Row> silver(String table) {
-        return writer.read(LakeTables.SILVER_POSTGRES.get(table));
+    private Dataset<Row> silverTable(String table) {
+        return inputs.all(silver(table));
     }
 }

@@ -3,6 +3,9 @@ package dev.shoplake.lake;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -67,7 +70,7 @@ public final class DeltaWriter {
      */
     public void appendOnce(TableSpec spec, Dataset<Row> rows, String appId, long version) {
         rows.write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", version)
-                .save(path(spec));
+                .option("mergeSchema", "true").save(path(spec));
         LakeSession.registerOne(spark, spec, lakeRoot);
     }
 
@@ -156,6 +159,53 @@ public final class DeltaWriter {
         }
         return Long.parseLong(m.get("numOutputRows").getOrElse(() -> "0"));
     }
+
+    /** The table's newest committed version, read from its log (no data is read); -1 when there is no table. */
+    public long version(TableSpec spec) {
+        if (!exists(spec)) {
+            return -1;
+        }
+        return snapshot(spec).version();
+    }
+
+    /**
+     * The highest {@code txnVersion} appended under {@code appId} ({@link #appendOnce}), from the
+     * table's log: a watermark stored in the same commit as the rows it covers.
+     */
+    public OptionalLong appliedVersion(TableSpec spec, String appId) {
+        if (!exists(spec)) {
+            return OptionalLong.empty();
+        }
+        scala.Option<Object> v = snapshot(spec).transactions().get(appId);
+        return v.isDefined() ? OptionalLong.of((Long) v.get()) : OptionalLong.empty();
+    }
+
+    private Snapshot snapshot(TableSpec spec) {
+        return DeltaLog.forTable(spark, path(spec)).update(false, scala.Option.empty(), scala.Option.empty());
+    }
+
+    /** The table as of a version: what a run fixed at its start, whatever commits meanwhile. */
+    public Dataset<Row> readAt(TableSpec spec, long version) {
+        return spark.read().format("delta").option("versionAsOf", version).load(path(spec));
+    }
+
+    /**
+     * Rows inserted or updated by the commits after {@code afterVersion} through {@code throughVersion}
+     * (Delta's change data feed: the post-images, with {@code _commit_version}). Empty when no
+     * commit is in between. Fails when the feed was not on for those commits.
+     */
+    public Dataset<Row> changes(TableSpec spec, long afterVersion, long throughVersion) {
+        if (throughVersion <= afterVersion) {
+            return readAt(spec, throughVersion).where("false").withColumn(COMMIT_VERSION, functions.lit(0L));
+        }
+        Dataset<Row> feed = spark.read().format("delta").option("readChangeFeed", "true")
+                .option("startingVersion", afterVersion + 1).option("endingVersion", throughVersion).load(path(spec));
+        return feed.where(functions.col("_change_type").isin("insert", "update_postimage"))
+                .drop("_change_type", "_commit_timestamp");
+    }
+
+    /** The change data feed's column saying which commit a change came from. */
+    public static final String COMMIT_VERSION = "_commit_version";
 
     public Dataset<Row> read(TableSpec spec) {
         return spark.read().format("delta").load(path(spec));

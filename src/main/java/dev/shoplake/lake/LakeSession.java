@@ -41,6 +41,9 @@ public final class LakeSession {
         conf.setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
         // dates are derived from event times; they must not depend on where the driver runs
         conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+        // every new table keeps a change data feed: a run reads the commits after the version its
+        // layer read last (ops.model_inputs), not the table's history
+        conf.setIfMissing("spark.databricks.delta.properties.defaults.enableChangeDataFeed", "true");
         // pools share the cores fairly (jobs within a pool stay first-in first-out): the dashboard's
         // queries run in a pool of their own, so a stream or batch in the same JVM does not starve them
         conf.setIfMissing("spark.scheduler.mode", "FAIR");

@@ -349,12 +349,16 @@ public final class LakeTables {
             List.of("run_id", "table_name"), "one row per table a job run touched", List.of(),
             Map.of("known_status", "status IN ('ok', 'failed')"), "the audit of every batch job run"));
 
-    public static final TableSpec OPS_GOLD_WATERMARKS = add(new TableSpec("ops", "gold_watermarks", schema(
-            col("source_table", DataTypes.StringType, false),
-            col("ingested_through", DataTypes.TimestampType, true),
-            col("run_id", DataTypes.StringType, false)),
-            List.of("source_table"), "one row per silver table gold reads", List.of(), Map.of(),
-            "how far gold has read each silver table (its _ingested_at): the next gold run starts after it"));
+    public static final TableSpec OPS_MODEL_INPUTS = add(new TableSpec("ops", "model_inputs", schema(
+            col("layer", DataTypes.StringType, false),
+            col("input_table", DataTypes.StringType, false),
+            col("input_version", DataTypes.LongType, false),
+            col("run_id", DataTypes.StringType, false),
+            col("recorded_at", DataTypes.TimestampType, false)),
+            List.of("layer", "input_table"), "one row per (layer, table it reads)", List.of(),
+            Map.of("known_layer", "layer IN ('silver', 'gold')"),
+            "the Delta version of each input table a layer's last successful run read through: the next run "
+                    + "reads only the commits after it, and skips a table whose inputs did not move"));
 
     public static final TableSpec OPS_STREAM_PROGRESS = add(new TableSpec("ops", "stream_progress", schema(
             col("query", DataTypes.StringType, false),

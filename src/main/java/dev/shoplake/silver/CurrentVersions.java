@@ -63,4 +63,26 @@ public final class CurrentVersions {
                                 col("_deleted_ingested_at"), lit(null).cast("timestamp"))))
                 .drop("row_id", "_deleted_ingested_at");
     }
+
+    /**
+     * The current rows of the ids touched by new bronze rows, without reading bronze's history:
+     * the silver rows of those ids (each already the newest of what came before, its delete kept)
+     * compete with the new versions and deletes. Equals {@link #current} over all of history,
+     * because "newest version" and "deleted at all" combine piece by piece.
+     *
+     * @param silverRows the silver rows of the touched ids (none for a new id)
+     */
+    public static Dataset<Row> since(Dataset<Row> silverRows, Dataset<Row> versions, Dataset<Row> deletes) {
+        Dataset<Row> asVersions = silverRows.drop("is_deleted", "deleted_at");
+        Dataset<Row> asDeletes = silverRows.where(col("is_deleted"))
+                .select(col("id").as("row_id"), col("deleted_at"), col(LakeTables.INGESTED_AT));
+        return current(versions.unionByName(asVersions, true), deletes.select(
+                col("row_id"), col("deleted_at"), col(LakeTables.INGESTED_AT), oldRow(deletes))
+                .unionByName(asDeletes, true));
+    }
+
+    private static org.apache.spark.sql.Column oldRow(Dataset<Row> deletes) {
+        return java.util.Arrays.asList(deletes.columns()).contains("old_row") ? col("old_row")
+                : lit(null).cast("string").as("old_row");
+    }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
+import dev.shoplake.ops.InputVersions;
 import dev.shoplake.ops.JobRun;
 import dev.shoplake.ops.TableTasks;
 import java.util.List;
@@ -16,8 +17,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Builds silver from bronze, incrementally: only ids with a version or a delete landed after the
- * silver table's own watermark (its newest {@code _ingested_at}) are recomputed and MERGEd.
+ * Builds silver from bronze, incrementally: only the bronze commits silver has not read
+ * ({@link InputVersions}) are read, and only the ids they touch are recomputed and MERGEd.
  */
 public final class SilverJob {
     private final SparkSession spark;
@@ -31,6 +32,10 @@ public final class SilverJob {
     }
 
     public void run(JobRun run) {
+        List<TableSpec> inputs = new java.util.ArrayList<>(LakeTables.BRONZE_POSTGRES.values());
+        inputs.add(LakeTables.BRONZE_DELETED_ROWS);
+        inputs.add(LakeTables.BRONZE_SUPPORT_TICKETS);
+        InputVersions versions = InputVersions.load(spark, writer, "silver", inputs, false);
         // new source columns flow on from bronze into silver
         String autoMerge = "spark.databricks.delta.schema.autoMerge.enabled";
         String before = spark.conf().get(autoMerge, "false");
@@ -38,63 +43,91 @@ public final class SilverJob {
         try {
             List<Runnable> tasks = new java.util.ArrayList<>();
             for (String table : LakeTables.POSTGRES_TABLES) {
-                tasks.add(() -> conform(run, table));
+                tasks.add(() -> conform(run, table, versions));
             }
-            tasks.add(() -> tickets(run));
+            tasks.add(() -> tickets(run, versions));
             TableTasks.run(parallelTables, tasks);
         } finally {
             spark.conf().set(autoMerge, before);
         }
+        versions.commit(run.runId());
     }
 
-    private void conform(JobRun run, String table) {
+    /**
+     * Brings silver.{table} up to date with the bronze commits it has not read: the versions and
+     * deletes landed since, combined with the silver rows of the ids they touch (the newest version
+     * wins, a delete is kept), MERGEd by id over the range of ids touched.
+     */
+    private void conform(JobRun run, String table, InputVersions versions) {
         long started = System.currentTimeMillis();
         TableSpec bronze = LakeTables.BRONZE_POSTGRES.get(table);
         TableSpec silver = LakeTables.SILVER_POSTGRES.get(table);
-        if (!writer.exists(bronze)) {
+        if (!versions.exists(bronze)) {
             run.add(new JobRun.TableResult(silver.qualifiedName(), "ok", 0, 0, 0, 0, "no bronze yet"));
             return;
         }
-        Dataset<Row> versions = writer.read(bronze);
-        Dataset<Row> deletes = writer.exists(LakeTables.BRONZE_DELETED_ROWS)
-                ? writer.read(LakeTables.BRONZE_DELETED_ROWS).where(col("table_name").equalTo(table))
-                : spark.emptyDataFrame().selectExpr("CAST(NULL AS INT) AS row_id", "CAST(NULL AS TIMESTAMP) AS deleted_at",
-                        "CAST(NULL AS TIMESTAMP) AS " + LakeTables.INGESTED_AT).where("false");
         boolean exists = writer.exists(silver);
-        if (exists) {
-            Object watermark = writer.read(silver).agg(functions.max(LakeTables.INGESTED_AT)).first().get(0);
-            Dataset<Row> changedIds = versions.where(col(LakeTables.INGESTED_AT).gt(functions.lit(watermark))).select("id")
-                    .union(deletes.where(col(LakeTables.INGESTED_AT).gt(functions.lit(watermark)))
-                            .select(col("row_id").as("id")))
-                    .distinct();
-            versions = versions.join(changedIds, "id");
-            deletes = deletes.join(changedIds.withColumnRenamed("id", "row_id"), "row_id");
+        if (exists && !versions.moved(bronze, LakeTables.BRONZE_DELETED_ROWS)) {
+            run.add(new JobRun.TableResult(silver.qualifiedName(), "ok", 0, 0, 0, System.currentTimeMillis() - started,
+                    "inputs unchanged"));
+            return;
         }
-        Dataset<Row> current = CurrentVersions.current(versions, deletes).cache();
+        Dataset<Row> newVersions = exists ? versions.appended(bronze) : versions.all(bronze);
+        Dataset<Row> newDeletes = !versions.exists(LakeTables.BRONZE_DELETED_ROWS) ? noDeletes()
+                : (exists ? versions.appended(LakeTables.BRONZE_DELETED_ROWS) : versions.all(LakeTables.BRONZE_DELETED_ROWS))
+                        .where(col("table_name").equalTo(table));
+        if (!exists) {
+            Dataset<Row> current = CurrentVersions.current(newVersions, newDeletes);
+            writer.append(silver, current);
+            long written = writer.lastCommitChangedRows(silver);
+            run.add(new JobRun.TableResult(silver.qualifiedName(), "ok", written, written, 0,
+                    System.currentTimeMillis() - started, null));
+            return;
+        }
+        Dataset<Row> touched = newVersions.select("id").union(newDeletes.select(col("row_id").as("id"))).distinct().cache();
         try {
-            long changed = current.count();
-            if (!exists) {
-                writer.append(silver, current);
-            } else if (changed > 0) {
-                DeltaTable.forPath(spark, writer.path(silver)).as("t")
-                        .merge(current.as("s"), "t.id = s.id")
+            Row range = touched.agg(functions.count("*"), functions.min("id"), functions.max("id")).first();
+            long changed = range.getLong(0);
+            long written = 0;
+            if (changed > 0) {
+                // the range lets Delta skip the files of ids nobody touched (ids grow with time)
+                String ids = " BETWEEN " + range.get(1) + " AND " + range.get(2);
+                Dataset<Row> before = writer.read(silver).where("id" + ids).join(touched, "id");
+                Dataset<Row> current = CurrentVersions.since(before, newVersions, newDeletes);
+                Row result = DeltaTable.forPath(spark, writer.path(silver)).as("t")
+                        .merge(current.as("s"), "t.id" + ids + " AND t.id = s.id")
                         .whenMatched().updateAll()
                         .whenNotMatched().insertAll()
-                        .execute();
+                        .execute().first();
+                written = result.<Long>getAs("num_inserted_rows") + result.<Long>getAs("num_updated_rows");
             }
-            run.add(new JobRun.TableResult(silver.qualifiedName(), "ok", changed, changed, 0,
+            run.add(new JobRun.TableResult(silver.qualifiedName(), "ok", changed, written, 0,
                     System.currentTimeMillis() - started, null));
         } finally {
-            current.unpersist();
+            touched.unpersist();
         }
     }
 
-    private void tickets(JobRun run) {
+    private Dataset<Row> noDeletes() {
+        return spark.emptyDataFrame().selectExpr("CAST(NULL AS INT) AS row_id", "CAST(NULL AS TIMESTAMP) AS deleted_at",
+                "CAST(NULL AS TIMESTAMP) AS " + LakeTables.INGESTED_AT).where("false");
+    }
+
+    /**
+     * Re-derives the lifecycles when a report landed (the 7-day rule needs every open ticket, and
+     * "today" is the newest report's day), and only then.
+     */
+    private void tickets(JobRun run, InputVersions versions) {
         long started = System.currentTimeMillis();
-        if (!writer.exists(LakeTables.BRONZE_SUPPORT_TICKETS)) {
+        if (!versions.exists(LakeTables.BRONZE_SUPPORT_TICKETS)) {
             return;
         }
-        Dataset<Row> bronze = writer.read(LakeTables.BRONZE_SUPPORT_TICKETS);
+        if (writer.exists(LakeTables.SILVER_SUPPORT_TICKETS) && !versions.moved(LakeTables.BRONZE_SUPPORT_TICKETS)) {
+            run.add(new JobRun.TableResult(LakeTables.SILVER_SUPPORT_TICKETS.qualifiedName(), "ok", 0, 0, 0,
+                    System.currentTimeMillis() - started, "no report landed"));
+            return;
+        }
+        Dataset<Row> bronze = versions.all(LakeTables.BRONZE_SUPPORT_TICKETS);
         Row landed = bronze.agg(functions.max("report_date"), functions.max(LakeTables.INGESTED_AT)).first();
         if (landed.isNullAt(0)) {
             return;
@@ -113,8 +146,8 @@ public final class SilverJob {
                 .updateAll()
                 .whenNotMatched().insertAll()
                 .execute();
-        long tickets = writer.read(LakeTables.SILVER_SUPPORT_TICKETS).count();
-        run.add(new JobRun.TableResult(LakeTables.SILVER_SUPPORT_TICKETS.qualifiedName(), "ok", tickets, tickets, 0,
+        long written = writer.lastCommitChangedRows(LakeTables.SILVER_SUPPORT_TICKETS);
+        run.add(new JobRun.TableResult(LakeTables.SILVER_SUPPORT_TICKETS.qualifiedName(), "ok", written, written, 0,
                 System.currentTimeMillis() - started, "as of " + asOf));
     }
 }

@@ -95,7 +95,7 @@ class BatchPipelineIT {
 
         // a rebuild from scratch gives the very same gold tables as the two incremental runs
         for (TableSpec spec : LakeTables.all()) {
-            if (spec.layer().equals("gold") || spec == LakeTables.OPS_GOLD_WATERMARKS) {
+            if (spec.layer().equals("gold") || spec == LakeTables.OPS_MODEL_INPUTS) {
                 deleteRecursively(Path.of(writer.path(spec)));
             }
         }
