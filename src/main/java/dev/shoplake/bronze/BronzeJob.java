@@ -22,7 +22,7 @@ public final class BronzeJob {
             run.record(spark, writer);
             return new Result(run, reports);
         } catch (RuntimeException e) {
-            run.add(new JobRun.TableResult("(run)", "failed", 0, 0, 0, run.elapsedMs(), firstLine(e.getMessage())));
+            run.add(new JobRun.TableResult("(run)", "failed", 0, 0, 0, run.elapsedMs(), JobRun.errorLine(e)));
             try {
                 run.record(spark, writer);
             } catch (RuntimeException auditFailed) {
@@ -30,13 +30,5 @@ public final class BronzeJob {
             }
             throw e;
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -85,11 +85,11 @@ final class DemoCommand implements Callable<Integer> {
                 say("[2/5] dashboard: " + dashboard.url() + " (fills in as the lake does)");
                 backfill(spark, config);
                 say("[4/5] batch: bronze, silver, gold");
-                try (var lock = Lakehouse.batchLock(config, spark.sparkContext().hadoopConfiguration(),
+                try (var lock = BatchCommand.lock(config, spark.sparkContext().hadoopConfiguration(),
                         Duration.ofMinutes(30))) {
-                    Lakehouse.runBatch(spark, config, false);
+                    dev.shoplake.pipeline.BatchPipeline.run(spark, config, false, Lakehouse::say);
                 }
-                Lakehouse.printGold(spark);
+                GoldSummary.print(spark);
                 EventStream stream = new EventStream(spark, config);
                 stream.start(false);
                 say(String.format("[5/5] live after %.0f s: the shop ticks every %d s, the stream follows it, a batch "
@@ -141,11 +141,11 @@ final class DemoCommand implements Callable<Integer> {
             }
         });
         batches.scheduleWithFixedDelay(() -> {
-            try (var lock = Lakehouse.batchLock(config, spark.sparkContext().hadoopConfiguration(), Duration.ZERO)) {
+            try (var lock = BatchCommand.lock(config, spark.sparkContext().hadoopConfiguration(), Duration.ZERO)) {
                 say("batch (every " + batchEvery + " s):");
-                Lakehouse.runBatch(spark, config, false);
+                dev.shoplake.pipeline.BatchPipeline.run(spark, config, false, Lakehouse::say);
             } catch (RuntimeException e) {
-                say("batch failed (the next one retries): " + dev.shoplake.query.SqlShell.oneLine(e));
+                say("batch failed (the next one retries): " + dev.shoplake.ops.JobRun.errorLine(e));
             }
         }, batchEvery, batchEvery, TimeUnit.SECONDS);
         try {
@@ -156,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
                     say("the simulator stopped: " + outcome(running));
                     break;
                 }
-                Lakehouse.printLive(spark, config);
+                StreamCommand.printLive(spark, config);
             }
         } finally {
             say("stopping: simulator, batch schedule, stream, dashboard, stack ...");
@@ -167,10 +167,10 @@ final class DemoCommand implements Callable<Integer> {
             batches.awaitTermination(300, TimeUnit.SECONDS);
             try {
                 stream.stop();
-                Lakehouse.printLive(spark, config);
-                Lakehouse.printStream(spark, config);
+                StreamCommand.printLive(spark, config);
+                StreamCommand.printStream(spark, config);
             } catch (RuntimeException e) {
-                say("while stopping the stream: " + dev.shoplake.query.SqlShell.oneLine(e)); // the stack still stops
+                say("while stopping the stream: " + dev.shoplake.ops.JobRun.errorLine(e)); // the stack still stops
             }
         }
     }
@@ -179,7 +179,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             return "ran " + f.get().ticks() + " ticks";
         } catch (Exception e) {
-            return dev.shoplake.query.SqlShell.oneLine(e);
+            return dev.shoplake.ops.JobRun.errorLine(e);
         }
     }
 

@@ -106,7 +106,7 @@ public final class DashboardData {
                 }
             }
             // not cached for long: the table may appear with the next batch
-            return new Answer("{\"name\":" + Json.string(key.query()) + ",\"error\":" + Json.string(SqlShell.oneLine(e))
+            return new Answer("{\"name\":" + Json.string(key.query()) + ",\"error\":" + Json.string(dev.shoplake.ops.JobRun.errorLine(e))
                     + "}", Instant.now().minus(liveTtl.multipliedBy(2)).minus(batchTtl));
         }
     }

@@ -244,9 +244,13 @@ public final class GoldJob {
                 .withColumn("is_resolved", col("status").equalTo(lit("Resolved")));
     }
 
-    /** Keys of rows already in gold whose dimension had not arrived: each run tries them again. */
+    /**
+     * Keys of rows already in gold whose dimension had not arrived, tried again when that dimension
+     * moved (otherwise nothing can have arrived for them, and the table is not scanned).
+     */
     private Dataset<Row> waitingForDimension(TableSpec spec, String idColumn, String keyColumn) {
-        if (!writer.exists(spec)) {
+        TableSpec dimension = silver(keyColumn.equals("product_key") ? "products" : "customers");
+        if (!writer.exists(spec) || !inputs.moved(dimension)) {
             return spark.emptyDataFrame().select(lit(null).cast(idColumn.equals("ticket_id") ? "string" : "int")
                     .as(idColumn));
         }

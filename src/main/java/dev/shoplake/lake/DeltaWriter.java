@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.delta.actions.SetTransaction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -170,14 +171,42 @@ public final class DeltaWriter {
 
     /**
      * The highest {@code txnVersion} appended under {@code appId} ({@link #appendOnce}), from the
-     * table's log: a watermark stored in the same commit as the rows it covers.
+     * table's log: a watermark stored in the same commit as the rows it covers. The newest commits
+     * are read first, as files (the landing that set it is nearly always the last one); only when
+     * they do not hold it is the table's state reconstructed, which costs a Spark job.
      */
     public OptionalLong appliedVersion(TableSpec spec, String appId) {
         if (!exists(spec)) {
             return OptionalLong.empty();
         }
-        scala.Option<Object> v = snapshot(spec).transactions().get(appId);
+        DeltaLog log = DeltaLog.forTable(spark, path(spec));
+        Snapshot snapshot = log.update(false, scala.Option.empty(), scala.Option.empty());
+        long newest = snapshot.version();
+        for (long v = newest; v >= Math.max(0, newest - RECENT_COMMITS + 1); v--) {
+            try {
+                var commit = log.getChanges(v, v, scala.Option.empty(), true);
+                while (commit.hasNext()) {
+                    var actions = commit.next()._2().iterator();
+                    while (actions.hasNext()) {
+                        if (actions.next() instanceof SetTransaction t && t.appId().equals(appId)) {
+                            return OptionalLong.of(t.version());
+                        }
+                    }
+                }
+            } catch (RuntimeException cleanedUp) {
+                break; // an old commit file removed after a checkpoint: the snapshot knows
+            }
+        }
+        scala.Option<Object> v = snapshot.transactions().get(appId);
         return v.isDefined() ? OptionalLong.of((Long) v.get()) : OptionalLong.empty();
+    }
+
+    /** How many of the newest commit files {@link #appliedVersion} reads before asking the snapshot. */
+    private static final int RECENT_COMMITS = 5;
+
+    /** The table's live data files, from its log. */
+    public long fileCount(TableSpec spec) {
+        return snapshot(spec).numOfFiles();
     }
 
     private Snapshot snapshot(TableSpec spec) {

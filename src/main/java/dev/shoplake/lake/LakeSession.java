@@ -29,6 +29,17 @@ public final class LakeSession {
      * SparkConf (spark-submit) already has them; {@code spark.master} defaults to local.
      */
     public static SparkSession open(String appName, Settings settings, LakehouseConfig config) {
+        SparkSession spark = openUnregistered(appName, settings, config);
+        spark.conf().set(NAMES_ON_WRITE, "true");
+        register(spark, config.lakeRoot());
+        return spark;
+    }
+
+    /**
+     * The session without registering the lake's names up front: for jobs, which address tables by
+     * path and register only what they write (a run with nothing to do reads no table's log).
+     */
+    public static SparkSession openUnregistered(String appName, Settings settings, LakehouseConfig config) {
         SparkConf conf = new SparkConf();
         for (Map.Entry<String, String> e : settings.asMap().entrySet()) {
             if (e.getKey().startsWith("spark.") && !conf.contains(e.getKey())) {
@@ -53,7 +64,10 @@ public final class LakeSession {
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-        register(spark, config.lakeRoot());
+        spark.conf().set(NAMES_ON_WRITE, "false");
+        for (String layer : LakeTables.LAYERS) {
+            spark.sql(CatalogScript.schemaStatement(layer, config.lakeRoot())); // metadata only
+        }
         return spark;
     }
 
@@ -61,10 +75,10 @@ public final class LakeSession {
     public static void register(SparkSession spark, String lakeRoot) {
         int registered = 0;
         for (String layer : LakeTables.LAYERS) {
-            spark.sql(CatalogScript.schemaStatement(layer, lakeRoot));
+            spark.sql(CatalogScript.schemaStatement(layer, lakeRoot)); // again: switchLake comes here
         }
         for (TableSpec spec : LakeTables.all()) {
-            if (registerOne(spark, spec, lakeRoot)) {
+            if (registerNow(spark, spec, lakeRoot)) {
                 registered++;
             }
         }
@@ -83,7 +97,14 @@ public final class LakeSession {
         register(spark, lakeRoot);
     }
 
+    /** Whether a table a job writes is registered by name at once (sessions that show names: the dashboard's, the tests'). */
+    static final String NAMES_ON_WRITE = "spark.shoplake.register-on-write";
+
     static boolean registerOne(SparkSession spark, TableSpec spec, String lakeRoot) {
+        return Boolean.parseBoolean(spark.conf().get(NAMES_ON_WRITE, "true")) && registerNow(spark, spec, lakeRoot);
+    }
+
+    private static boolean registerNow(SparkSession spark, TableSpec spec, String lakeRoot) {
         String path = spec.path(lakeRoot);
         if (spark.catalog().tableExists(spec.qualifiedName()) || !DeltaTable.isDeltaTable(spark, path)) {
             return false;

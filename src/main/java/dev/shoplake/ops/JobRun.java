@@ -31,6 +31,10 @@ public final class JobRun {
     private final Instant startedAt = Instant.now();
     private final List<TableResult> results = new ArrayList<>();
 
+    public String job() {
+        return job;
+    }
+
     public JobRun(String job) {
         this.job = job;
     }
@@ -66,5 +70,26 @@ public final class JobRun {
         }
         writer.appendOnce(LakeTables.OPS_JOB_RUNS, spark.createDataFrame(rows, LakeTables.OPS_JOB_RUNS.schema()),
                 "job_runs:" + runId, 0);
+    }
+
+    /** The first line of the deepest useful message: what a user can act on, without the trace. */
+    public static String errorLine(Throwable e) {
+        Throwable t = e;
+        String message = null;
+        while (t != null) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+                if (t instanceof org.apache.spark.sql.AnalysisException
+                        || t instanceof org.apache.spark.sql.catalyst.parser.ParseException) {
+                    break;
+                }
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        if (message == null) {
+            return e.getClass().getSimpleName();
+        }
+        String first = message.strip().lines().findFirst().orElse("");
+        return first.length() > 400 ? first.substring(0, 400) + "..." : first;
     }
 }

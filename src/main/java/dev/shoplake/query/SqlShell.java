@@ -80,7 +80,7 @@ public final class SqlShell {
                     ? " row" : " rows"), seconds(started));
             return true;
         } catch (Exception e) {
-            err.println("error: " + oneLine(e));
+            err.println("error: " + dev.shoplake.ops.JobRun.errorLine(e));
             return false;
         }
     }
@@ -112,27 +112,6 @@ public final class SqlShell {
         } finally {
             lines.close();
         }
-    }
-
-    /** The first line of the deepest useful message: what a user can act on, without the trace. */
-    public static String oneLine(Throwable e) {
-        Throwable t = e;
-        String message = null;
-        while (t != null) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                message = t.getMessage();
-                if (t instanceof org.apache.spark.sql.AnalysisException
-                        || t instanceof org.apache.spark.sql.catalyst.parser.ParseException) {
-                    break;
-                }
-            }
-            t = t.getCause() == t ? null : t.getCause();
-        }
-        if (message == null) {
-            return e.getClass().getSimpleName();
-        }
-        String first = message.strip().lines().findFirst().orElse("");
-        return first.length() > 400 ? first.substring(0, 400) + "..." : first;
     }
 
     private static double seconds(long startedNanos) {

@@ -55,6 +55,14 @@ class BronzeIT {
                 "only the newest report is still on the server");
         assertEquals(List.of(), first.reports().missingDays(), "a first landing has nothing to compare with");
         assertLedgerAddsUp(spark);
+        // where the next landing starts is in the table's log, committed with the rows: the source's high mark
+        var writer = new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot());
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT max(updated_at) FROM sales")) {
+            rs.next();
+            assertEquals(PostgresLanding.asLong(rs.getTimestamp(1)),
+                    writer.appliedVersion(LakeTables.BRONZE_POSTGRES.get("sales"), PostgresLanding.WATERMARK).orElseThrow());
+        }
 
         // again, on unchanged sources: nothing new anywhere
         Map<String, Long> versions = versions(spark);

@@ -47,6 +47,14 @@ class LakehouseCliTest {
     }
 
     @Test
+    void maintainingALayerThatDoesNotExistIsOneErrorLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path lake) {
+        StringWriter err = new StringWriter();
+        assertEquals(2, Lakehouse.run(Map.of(), new PrintWriter(err, true), "maintain", "--layer", "platinum", "--conf",
+                "spark.lakehouse.lake.root=" + lake));
+        assertEquals("error: no layer 'platinum': bronze, silver, gold or ops", err.toString().strip());
+    }
+
+    @Test
     void versionNamesTheProjectSparkAndDelta() {
         int[] code = new int[1];
         String out = stdout(() -> code[0] = Lakehouse.run(Map.of(), new PrintWriter(new StringWriter()), "--version"));

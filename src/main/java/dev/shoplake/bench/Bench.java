@@ -1,0 +1,337 @@
+package dev.shoplake.bench;
+
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.config.Settings;
+import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.LakeSession;
+import dev.shoplake.lake.LakeTables;
+import dev.shoplake.ops.JobRun;
+import dev.shoplake.ops.TableMaintenance;
+import dev.shoplake.pipeline.BatchPipeline;
+import dev.shoplake.source.db.ShopDatabase;
+import dev.shoplake.source.sim.ShopSimulator;
+import dev.shoplake.stack.LocalStack;
+import dev.shoplake.streaming.EventStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code lakehouse bench}: on one freshly simulated shop, side by side, the first full batch, a
+ * batch with nothing new (in this JVM and as a whole process, JVM and session included), one more
+ * simulated day, DuckDB doing the same transformations on the same rows exported with COPY, table
+ * upkeep, and the stream's backlog rate and live latency. Writes {@code result.json} and a report.
+ * Figures, not assertions: targets live here, never in timed tests.
+ */
+public final class Bench {
+    public record Options(double scaleFactor, int days, boolean batch, boolean stream, int repeat, long liveSeconds,
+                          List<String> cliArgs, Path outDir) {
+    }
+
+    private final Settings settings;
+    private final LakehouseConfig config;
+    private final Options options;
+    private final Consumer<String> say;
+    private final BenchResult result = new BenchResult();
+    private final StringBuilder report = new StringBuilder();
+
+    private Bench(Settings settings, LakehouseConfig config, Options options, Consumer<String> say) {
+        this.settings = settings;
+        this.config = config;
+        this.options = options;
+        this.say = say;
+    }
+
+    /** Runs the bench; returns the report's path ({@code result.json} is beside it). */
+    public static Path run(Settings settings, LakehouseConfig config, Options options, Consumer<String> say)
+            throws Exception {
+        return new Bench(settings, config, options, say).run();
+    }
+
+    private Path run() throws Exception {
+        result.put("sf", options.scaleFactor()).put("days", options.days()).put("repeat", options.repeat())
+                .put("cores", Runtime.getRuntime().availableProcessors())
+                .put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20)
+                .put("java", System.getProperty("java.version")).put("started_at", Instant.now().toString());
+        report.append("# shoplake bench: SF").append(options.scaleFactor()).append(", ").append(options.days())
+                .append(" days\n\n").append(String.format("%d cores, java %s, driver heap max %,d MiB, %d repetitions "
+                        + "where a phase can be repeated (median, min-max)%n", Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20, options.repeat()));
+        try (LocalStack stack = LocalStack.start(config)) {
+            ShopDatabase db = new ShopDatabase(config.postgres());
+            db.migrate();
+            simulateShop(db);
+            if (options.batch()) {
+                benchBatch(db);
+            }
+            if (options.stream()) {
+                benchStream();
+            }
+        }
+        result.put("driver_heap_max_mib", peakHeapMib());
+        Files.createDirectories(options.outDir());
+        Path json = options.outDir().resolve("result.json");
+        Files.writeString(json, result.toJson() + "\n");
+        Path md = options.outDir().resolve(String.format("bench-sf%s-%dd.md", options.scaleFactor(), options.days()));
+        report.append(String.format("%n- driver heap, peak used: %,d MiB (of %,d MiB max)%n", peakHeapMib(),
+                Runtime.getRuntime().maxMemory() >> 20)).append("\nresult: `").append(json).append("`\n");
+        Files.writeString(md, report);
+        return md;
+    }
+
+    /** Seeds and backfills, ending in the past: the incremental days still to come must be too (Kafka refuses the future). */
+    private void simulateShop(ShopDatabase db) {
+        int laterDays = options.batch() ? options.repeat() : 0;
+        var start = java.time.LocalDate.now(ZoneOffset.UTC).minusDays(options.days() + laterDays + 1L);
+        long t0 = System.nanoTime();
+        try (var sim = ShopSimulator.open(config)) {
+            sim.seed(options.scaleFactor(), config.simulator().seed(), start.atStartOfDay(ZoneOffset.UTC).toInstant());
+            ShopSimulator.Summary s = sim.backfill(options.days(), null);
+            long rows = db.rowCounts().values().stream().mapToLong(Long::longValue).sum();
+            double secs = seconds(t0);
+            result.put("source_rows", rows).put("source_events", s.events()).put("simulate_s", BenchResult.round(secs));
+            report.append(String.format("%n## The shop%n%n- seeded and backfilled %d days from %s in %.1f s: %,d rows in "
+                    + "PostgreSQL, %,d events in Kafka%n", options.days(), start, secs, rows, s.events()));
+            say.accept(String.format("shop: %,d rows, %,d events (%.0f s)", rows, s.events(), secs));
+        }
+    }
+
+    private void benchBatch(ShopDatabase db) throws Exception {
+        SparkSession spark = LakeSession.open("shoplake-bench", settings, config);
+        SparkJobCounter counter = new SparkJobCounter();
+        spark.sparkContext().addSparkListener(counter);
+        try {
+            report.append("\n## Batch (").append(spark.sparkContext().master()).append(")\n\n")
+                    .append("| run | wall | bronze / silver / gold | Spark jobs | rows written | slowest tables |\n")
+                    .append("|---|---:|---|---:|---:|---|\n");
+            // 1. the first full run
+            counter.takeCounts();
+            BatchPipeline.Outcome full = timed("first full run", spark, counter);
+            double fullSeconds = lastSeconds;
+            long bronzeRows = full.bronze().run().results().stream().mapToLong(JobRun.TableResult::rowsWritten).sum();
+            double bronzeSeconds = full.elapsedMs().get("bronze") / 1e3;
+            result.put("full_batch_s", BenchResult.round(fullSeconds))
+                    .put("bronze_rows", bronzeRows).put("bronze_s", BenchResult.round(bronzeSeconds))
+                    .put("bronze_rows_per_s", Math.round(bronzeRows / bronzeSeconds));
+            Map<String, String> sparkChecks = sparkChecks(spark);
+
+            // 2. the yardstick, on the same rows
+            duckDb(db, sparkChecks, fullSeconds, bronzeRows, bronzeSeconds);
+
+            // 3. nothing new: in this JVM, then as a whole process
+            List<Double> inJvm = new ArrayList<>();
+            long written = 0;
+            for (int i = 0; i < options.repeat(); i++) {
+                BatchPipeline.Outcome noop = timed("nothing new (this JVM)", spark, counter);
+                inJvm.add(lastSeconds);
+                written += noop.rowsWritten();
+            }
+            List<Double> process = new ArrayList<>();
+            for (int i = 0; i < options.repeat(); i++) {
+                process.add(wholeProcessBatch());
+            }
+            report.append(String.format("| nothing new, whole process (JVM + session + run) | %.1f s (%.1f-%.1f) | | | | |%n",
+                    BenchResult.median(process), min(process), max(process)));
+            result.put("noop_batch_s", BenchResult.round(BenchResult.median(process)))
+                    .put("noop_batch_process_s", BenchResult.spread(process))
+                    .put("noop_batch_in_jvm_s", BenchResult.spread(inJvm)).put("noop_rows_written", written);
+
+            // 4. one more simulated day, each time
+            List<Double> incremental = new ArrayList<>();
+            for (int i = 0; i < options.repeat(); i++) {
+                try (var sim = ShopSimulator.open(config)) {
+                    sim.backfill(1, null);
+                }
+                timed("one more simulated day", spark, counter);
+                incremental.add(lastSeconds);
+            }
+            double inc = BenchResult.median(incremental);
+            result.put("incremental_batch_s", BenchResult.round(inc)).put("incremental_batch", BenchResult.spread(incremental))
+                    .put("incremental_vs_full", BenchResult.round(inc / fullSeconds));
+            report.append(String.format("%n- one more day: %.1f s median = **%.2fx** of the first full run%n", inc,
+                    inc / fullSeconds));
+
+            // 5. upkeep: what the runs left behind, compacted
+            var maintained = TableMaintenance.run(spark, new DeltaWriter(spark, config.lakeRoot()), LakeTables.all(),
+                    Duration.ofHours(168), r -> { });
+            long before = maintained.stream().mapToLong(TableMaintenance.Result::filesBefore).sum();
+            long after = maintained.stream().mapToLong(TableMaintenance.Result::filesAfter).sum();
+            double maintainSeconds = maintained.stream().mapToLong(TableMaintenance.Result::durationMs).sum() / 1e3;
+            result.put("files_before_maintain", before).put("files_after_maintain", after)
+                    .put("maintain_s", BenchResult.round(maintainSeconds));
+            report.append(String.format("- `maintain` (OPTIMIZE, VACUUM 168 h, checkpoint) of %d tables: live files "
+                    + "%,d -> %,d in %.1f s%n", maintained.size(), before, after, maintainSeconds));
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private double lastSeconds;
+
+    /** One batch run in this JVM, as a row of the report. */
+    private BatchPipeline.Outcome timed(String label, SparkSession spark, SparkJobCounter counter) {
+        counter.takeCounts();
+        long t0 = System.nanoTime();
+        BatchPipeline.Outcome o = BatchPipeline.run(spark, config, false, line -> { });
+        lastSeconds = seconds(t0);
+        long[] jobs = counter.takeCounts();
+        List<JobRun.TableResult> tables = new ArrayList<>(o.bronze().run().results());
+        o.layers().forEach(l -> tables.addAll(l.results()));
+        tables.sort(Comparator.comparingLong(JobRun.TableResult::durationMs).reversed());
+        StringBuilder slowest = new StringBuilder();
+        for (JobRun.TableResult t : tables.subList(0, Math.min(3, tables.size()))) {
+            slowest.append(slowest.length() == 0 ? "" : ", ").append(t.table()).append(String.format(" %.1f s",
+                    t.durationMs() / 1e3));
+        }
+        report.append(String.format("| %s | %.1f s | %.1f / %.1f / %.1f s | %,d | %,d | %s |%n", label, lastSeconds,
+                o.elapsedMs().get("bronze") / 1e3, o.elapsedMs().get("silver") / 1e3, o.elapsedMs().get("gold") / 1e3,
+                jobs[0], o.rowsWritten(), slowest));
+        say.accept(String.format("%s: %.1f s, %,d Spark jobs", label, lastSeconds, jobs[0]));
+        return o;
+    }
+
+    /** {@code lakehouse batch} in a JVM of its own, as a scheduler would start it: the wall time. */
+    private double wholeProcessBatch() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.shoplake.cli.Lakehouse");
+        command.addAll(options.cliArgs());
+        command.add("batch");
+        Path log = options.outDir().resolve("noop-batch.log");
+        Files.createDirectories(options.outDir());
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int exit = p.waitFor();
+        double secs = seconds(t0);
+        if (exit != 0) {
+            throw new IllegalStateException("lakehouse batch exited " + exit + ", see " + log);
+        }
+        say.accept(String.format("nothing new (whole process): %.1f s", secs));
+        return secs;
+    }
+
+    /** What the DuckDB run must agree with: rows and a sum per gold table, from Spark's gold. */
+    static Map<String, String> sparkChecks(SparkSession spark) {
+        Map<String, String> out = new LinkedHashMap<>();
+        DuckDbYardstick.CHECKS.forEach((table, sum) -> out.put(table, spark.sql("SELECT CAST(count(*) AS STRING) || ':' || "
+                + "coalesce(CAST(sum(" + sum + ") AS STRING), '0') FROM gold." + table).first().getString(0)));
+        return out;
+    }
+
+    private void duckDb(ShopDatabase db, Map<String, String> sparkChecks, double fullSeconds, long bronzeRows,
+                        double bronzeSeconds) throws Exception {
+        List<Double> totals = new ArrayList<>();
+        DuckDbYardstick.Result last = null;
+        for (int i = 0; i < options.repeat(); i++) {
+            try (Connection c = db.connect()) {
+                last = DuckDbYardstick.run(c, options.outDir().resolve("duckdb-" + i));
+            }
+            totals.add(last.totalSeconds());
+        }
+        double duck = BenchResult.median(totals);
+        double copyRate = last.rowsExported() / last.exportSeconds();
+        boolean agrees = last.checks().equals(sparkChecks);
+        result.put("duckdb_full_s", BenchResult.round(duck)).put("duckdb_full", BenchResult.spread(totals))
+                .put("duckdb_export_s", BenchResult.round(last.exportSeconds()))
+                .put("duckdb_load_s", BenchResult.round(last.loadSeconds()))
+                .put("duckdb_transform_s", BenchResult.round(last.transformSeconds()))
+                .put("duckdb_agrees_with_spark", agrees)
+                .put("full_vs_duckdb", BenchResult.round(fullSeconds / duck))
+                .put("pg_copy_rows_per_s", Math.round(copyRate))
+                .put("bronze_vs_copy", BenchResult.round(bronzeRows / bronzeSeconds / copyRate));
+        report.append(String.format("%n- DuckDB, same transformations on the same rows (COPY export %.1f s, load %.1f s, "
+                        + "transform %.1f s): %.1f s median; Spark's first full run is **%.1fx** that; gold tables agree: %s%n",
+                last.exportSeconds(), last.loadSeconds(), last.transformSeconds(), duck, fullSeconds / duck,
+                agrees ? "yes" : "NO " + last.checks() + " vs " + sparkChecks));
+        report.append(String.format("- bronze landing %,.0f rows/s vs PostgreSQL's COPY %,.0f rows/s: **%.3fx**%n",
+                bronzeRows / bronzeSeconds, copyRate, bronzeRows / bronzeSeconds / copyRate));
+        say.accept(String.format("duckdb: %.1f s (agrees with Spark: %s)", duck, agrees));
+    }
+
+    private void benchStream() throws Exception {
+        SparkSession spark = LakeSession.open("shoplake-bench-stream", settings, config);
+        try {
+            report.append("\n## Streaming (").append(spark.sparkContext().master()).append(", max-offsets-per-trigger ")
+                    .append(config.streaming().maxOffsetsPerTrigger()).append(")\n\n");
+            EventStream catchUp = new EventStream(spark, config);
+            long t0 = System.nanoTime();
+            catchUp.start(true);
+            catchUp.awaitStopped(Long.MAX_VALUE / 4);
+            double secs = seconds(t0);
+            Row backlog = spark.sql("SELECT coalesce(sum(input_rows), 0), count(*), percentile_approx(duration_ms, 0.5) "
+                    + "FROM ops.stream_progress WHERE query = 'gold_facts'").first();
+            double rate = backlog.getLong(0) / secs;
+            result.put("stream_backlog_records", backlog.getLong(0)).put("stream_backlog_s", BenchResult.round(secs))
+                    .put("stream_backlog_records_per_s", Math.round(rate));
+            report.append(String.format("- backlog (availableNow): %,d Kafka records in %.1f s = **%,.0f records/s**, %d "
+                    + "micro-batches (median %s ms)%n", backlog.getLong(0), secs, rate, backlog.getLong(1), backlog.get(2)));
+            say.accept(String.format("stream backlog: %,.0f records/s", rate));
+
+            long liveFrom = System.currentTimeMillis();
+            EventStream live = new EventStream(spark, config);
+            live.start(false);
+            try (var sim = ShopSimulator.open(config)) {
+                sim.live(Duration.ofSeconds(options.liveSeconds()), Clock.systemUTC(), line -> { });
+            }
+            live.processAllAvailable();
+            live.stop();
+            Row latency = spark.sql("SELECT count(*), coalesce(sum(input_rows), 0), "
+                    + "percentile_approx(max_latency_ms, 0.5), percentile_approx(max_latency_ms, 0.95), "
+                    + "percentile_approx(duration_ms, 0.5) FROM ops.stream_progress "
+                    + "WHERE query = 'gold_facts' AND input_rows > 0 AND batch_started_at >= timestamp_millis("
+                    + liveFrom + ")").first();
+            Double p50 = latency.isNullAt(2) ? null : latency.getLong(2) / 1e3;
+            Double p95 = latency.isNullAt(3) ? null : latency.getLong(3) / 1e3;
+            result.put("stream_latency_p50_s", p50).put("stream_latency_p95_s", p95)
+                    .put("stream_live_microbatches", latency.getLong(0));
+            report.append(String.format("- live, %d s at a tick every %d s: %,d records in %d micro-batches (median %s ms); "
+                            + "event-to-gold latency (gold commit minus the batch's oldest event) p50 **%s s**, p95 **%s s**%n",
+                    options.liveSeconds(), config.simulator().tickSeconds(), latency.getLong(1), latency.getLong(0),
+                    latency.get(4), p50, p95));
+            say.accept("stream latency p50 " + p50 + " s, p95 " + p95 + " s");
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static long peakHeapMib() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak >> 20;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double min(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+}

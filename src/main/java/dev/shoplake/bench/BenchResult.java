@@ -1,0 +1,89 @@
+package dev.shoplake.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The bench's figures, kept in order, written as {@code result.json}: numbers, strings and nested objects. */
+final class BenchResult {
+    private final Map<String, Object> values = new LinkedHashMap<>();
+
+    BenchResult put(String key, Object value) {
+        values.put(key, value);
+        return this;
+    }
+
+    Object get(String key) {
+        return values.get(key);
+    }
+
+    String toJson() {
+        return json(values, "");
+    }
+
+    /** Median of a few measurements; with their spread as {min, max}. */
+    static double median(List<Double> xs) {
+        List<Double> sorted = new ArrayList<>(xs);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    static Map<String, Object> spread(List<Double> xs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("median", round(median(xs)));
+        m.put("min", round(xs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN)));
+        m.put("max", round(xs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+        m.put("n", xs.size());
+        return m;
+    }
+
+    static double round(double x) {
+        return Math.round(x * 1000) / 1000.0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String json(Object v, String indent) {
+        if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
+            return "null";
+        }
+        if (v instanceof Number || v instanceof Boolean) {
+            return v.toString();
+        }
+        if (v instanceof Map<?, ?> map) {
+            StringBuilder sb = new StringBuilder("{\n");
+            int i = 0;
+            for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
+                sb.append(indent).append("  ").append(string(e.getKey())).append(": ")
+                        .append(json(e.getValue(), indent + "  ")).append(++i < map.size() ? ",\n" : "\n");
+            }
+            return sb.append(indent).append("}").toString();
+        }
+        if (v instanceof List<?> list) {
+            List<String> parts = new ArrayList<>();
+            list.forEach(x -> parts.add(json(x, indent + "  ")));
+            return "[" + String.join(", ", parts) + "]";
+        }
+        return string(v.toString());
+    }
+
+    private static String string(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.shoplake.cli;
+
+import dev.shoplake.bench.Bench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code lakehouse bench}: the performance figures, on a shop simulated for the purpose, in its own stack. */
+@Command(name = "bench", description = "Benchmark on a freshly simulated shop in its own stack under target/bench: "
+        + "--batch (first full run, nothing new in-JVM and as a whole process, one more day, DuckDB on the same rows, "
+        + "maintain), --stream (backlog rate, live latency). Writes target/bench/result.json and a report.")
+final class BenchCommand implements Callable<Integer> {
+    @ParentCommand
+    Lakehouse parent;
+
+    @Option(names = "--sf", description = "Scale factor (default: ${DEFAULT-VALUE}).", defaultValue = "0.01")
+    double scaleFactor;
+
+    @Option(names = "--days", description = "Simulated days before the first run (default: ${DEFAULT-VALUE}).",
+            defaultValue = "30")
+    int days;
+
+    @Option(names = "--batch", description = "Benchmark the batch.")
+    boolean batch;
+
+    @Option(names = "--stream", description = "Benchmark the stream.")
+    boolean stream;
+
+    @Option(names = "--repeat", description = "Repetitions of each repeatable phase (default: ${DEFAULT-VALUE}).",
+            defaultValue = "3")
+    int repeat;
+
+    @Option(names = "--live-seconds", description = "Live phase of --stream (default: ${DEFAULT-VALUE}).",
+            defaultValue = "120")
+    long liveSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        String dir = "target/bench/stack-sf" + scaleFactor + "-" + days + "d";
+        List<String> overrides = List.of("spark.lakehouse.stack.dir=" + dir, "spark.lakehouse.sim.scale-factor=" + scaleFactor,
+                "spark.lakehouse.lake.root=" + dir + "/lake");
+        parent.overrides.addAll(overrides);
+        deleteRecursively(Path.of(dir)); // the bench's own scratch stack: every run starts from nothing
+        List<String> cliArgs = new ArrayList<>();
+        if (parent.configFile != null) {
+            cliArgs.add("--config=" + parent.configFile);
+        }
+        parent.overrides.forEach(o -> cliArgs.add("--conf=" + o));
+        Path report = Bench.run(parent.settings(), parent.config(), new Bench.Options(scaleFactor, days, batch, stream,
+                Math.max(1, repeat), liveSeconds, cliArgs, Path.of("target/bench")), Lakehouse::say);
+        System.out.print(Files.readString(report));
+        Lakehouse.say("report: " + report);
+        return 0;
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

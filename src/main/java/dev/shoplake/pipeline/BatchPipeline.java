@@ -1,0 +1,94 @@
+package dev.shoplake.pipeline;
+
+import dev.shoplake.bronze.BronzeJob;
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.gold.GoldJob;
+import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.ops.JobRun;
+import dev.shoplake.ops.WaitingFacts;
+import dev.shoplake.silver.SilverJob;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One batch run: bronze, then silver, then gold, each layer recorded in {@code ops.job_runs}, a
+ * failed layer too (with its error) before the failure goes on up. Each layer reads only what its
+ * inputs committed since its last run and skips the tables whose inputs did not move, so a run
+ * with nothing new costs a few reads of Delta logs and PostgreSQL, not a pass over the lake.
+ */
+public final class BatchPipeline {
+    private BatchPipeline() {
+    }
+
+    /** What a run did: wall time per layer, each layer's audit, and the facts still waiting. */
+    public record Outcome(Map<String, Long> elapsedMs, BronzeJob.Result bronze, List<JobRun> layers,
+                          List<Row> waiting) {
+        /** Rows written by silver and gold together. */
+        public long rowsWritten() {
+            return layers.stream().flatMap(r -> r.results().stream()).mapToLong(JobRun.TableResult::rowsWritten).sum();
+        }
+    }
+
+    /** @param say one line per layer and per table, as they finish */
+    public static Outcome run(SparkSession spark, LakehouseConfig config, boolean fullRefresh, Consumer<String> say) {
+        Map<String, Long> elapsed = new LinkedHashMap<>();
+        BronzeJob.Result bronze = BronzeJob.run(spark, config);
+        elapsed.put("bronze", bronze.run().elapsedMs());
+        report(say, bronze.run());
+        if (!bronze.reports().missingDays().isEmpty()) {
+            say.accept("ALARM: daily reports missing (deleted before they were landed): " + bronze.reports().missingDays());
+        }
+        DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
+        JobRun silver = layer(spark, writer, "silver",
+                run -> new SilverJob(spark, writer, config.batchParallelTables()).run(run));
+        elapsed.put("silver", silver.elapsedMs());
+        report(say, silver);
+        JobRun gold = layer(spark, writer, "gold",
+                run -> new GoldJob(spark, writer, config.batchParallelTables(), fullRefresh).run(run));
+        elapsed.put("gold", gold.elapsedMs());
+        report(say, gold);
+        // waiting facts change only when gold writes (the stream counts its own facts)
+        List<Row> waiting = gold.results().stream().anyMatch(r -> r.rowsWritten() > 0)
+                ? WaitingFacts.record(spark, writer, gold.runId(), Instant.now(), config.waitingAlarmAfter()) : List.of();
+        printWaiting(say, waiting);
+        return new Outcome(elapsed, bronze, List.of(silver, gold), waiting);
+    }
+
+    private static JobRun layer(SparkSession spark, DeltaWriter writer, String name, Consumer<JobRun> work) {
+        JobRun run = new JobRun(name);
+        try {
+            work.accept(run);
+        } catch (RuntimeException e) {
+            // a failed run is in the audit too, with its error
+            run.add(new JobRun.TableResult("(run)", "failed", 0, 0, 0, run.elapsedMs(), JobRun.errorLine(e)));
+            try {
+                run.record(spark, writer);
+            } catch (RuntimeException auditFailed) {
+                e.addSuppressed(auditFailed);
+            }
+            throw e;
+        }
+        run.record(spark, writer);
+        return run;
+    }
+
+    private static void report(Consumer<String> say, JobRun run) {
+        say.accept(run.job() + " run " + run.runId() + " (" + run.elapsedMs() + " ms):");
+        run.results().forEach(r -> say.accept("  " + r.summary()));
+    }
+
+    /** Facts still waiting for their dimension, per table, with the oldest one's event time. */
+    public static void printWaiting(Consumer<String> say, List<Row> waiting) {
+        for (Row r : waiting) {
+            if (r.getLong(1) > 0) {
+                say.accept(String.format("  waiting for a dimension: %-28s %,d fact(s), the oldest since %s",
+                        r.getString(0), r.getLong(1), r.get(2)));
+            }
+        }
+    }
+}
