@@ -68,7 +68,7 @@ public final class LakeTables {
             // when the report that last changed this ticket was landed: gold's incremental watermark
             col(INGESTED_AT, DataTypes.TimestampType, true)),
             List.of("ticket_id"), "one row per support ticket", List.of(),
-            Map.of("known_status", "status IN ('Pending', 'Escalated', 'Resolved', 'Closed')"),
+            Map.of("known_status", AcceptedValues.in("status", AcceptedValues.TICKET_STATUSES)),
             "each ticket's lifecycle across the daily reports: noise cleaned, closed 7 days after creation "
                     + "when not resolved (silver.TicketLifecycle)"));
 
@@ -203,7 +203,7 @@ public final class LakeTables {
                     col("is_deleted", DataTypes.BooleanType, false)),
             List.of("sale_id"), "one row per order", List.of("order_date_key"),
             Map.of("amount_not_negative", "total_amount >= 0",
-                    "known_status", "order_status IN ('Pending', 'Completed', 'Canceled')"),
+                    "known_status", AcceptedValues.in("order_status", AcceptedValues.ORDER_STATUSES)),
             "orders: amount, status, the customer version at order time, the paid payment"));
     public static final TableSpec GOLD_FACT_ORDER_DETAILS = add(gold("fact_order_details", schema(
                     col("order_detail_id", DataTypes.IntegerType, false),
@@ -234,7 +234,7 @@ public final class LakeTables {
                     col("amount", MONEY, false),
                     col("is_deleted", DataTypes.BooleanType, false)),
             List.of("payment_id"), "one row per payment attempt", List.of("payment_date_key"),
-            Map.of("known_status", "payment_status IN ('Paid', 'Pending', 'Failed')"),
+            Map.of("known_status", AcceptedValues.in("payment_status", AcceptedValues.PAYMENT_STATUSES)),
             "payment attempts, paid and failed, with the order's amount"));
     public static final TableSpec GOLD_FACT_SUPPORT_TICKET = add(gold("fact_support_ticket", schema(
                     col("ticket_id", DataTypes.StringType, false),
@@ -256,7 +256,7 @@ public final class LakeTables {
                     col("last_reported_on", DataTypes.DateType, true),
                     col("report_count", DataTypes.IntegerType, true)),
             List.of("ticket_id"), "one row per support ticket", List.of("created_date_key"),
-            Map.of("known_status", "status IN ('Pending', 'Escalated', 'Resolved', 'Closed')"),
+            Map.of("known_status", AcceptedValues.in("status", AcceptedValues.TICKET_STATUSES)),
             "support tickets with their lifecycle dates (created, resolved, closed) and the customer who raised them"));
 
     // ---- gold from the stream (streaming.EventStream)
@@ -275,7 +275,7 @@ public final class LakeTables {
             col("unit_price", DataTypes.createDecimalType(10, 2), true),
             col("sale_id", DataTypes.IntegerType, true)),
             List.of("event_id"), "one row per cart action (create, add, remove, checkout, delete)", List.of("date_key"),
-            Map.of("known_action", "action IN ('CREATE_CART', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'DELETE_CART')",
+            Map.of("known_action", AcceptedValues.in("action", AcceptedValues.CART_ACTIONS),
                     "product_key_with_product", "(product_id IS NULL) = (product_key IS NULL)"),
             "cart actions from the store stream; customer and product keys are the dimension versions valid at "
                     + "the event time, -1 until that version reaches gold (then filled in by the stream)"));
@@ -292,7 +292,7 @@ public final class LakeTables {
             col("stream_position", DataTypes.LongType, false)),
             List.of("event_id"), "one row per stock change of a product", List.of("date_key"),
             Map.of("level_not_negative", "stock_level >= 0",
-                    "known_reason", "reason IN ('initial', 'cart', 'restock', 'purge')"),
+                    "known_reason", AcceptedValues.in("reason", AcceptedValues.STOCK_REASONS)),
             "stock levels over time: the change, why, and the level after it; stream_position (the Kafka "
                     + "offset, one partition per product) orders changes at the same instant"));
     public static final TableSpec GOLD_STOCK_CURRENT = add(new TableSpec("gold", "stock_current", schema(
@@ -347,7 +347,7 @@ public final class LakeTables {
             col("duration_ms", DataTypes.LongType, false),
             col("message", DataTypes.StringType, true)),
             List.of("run_id", "table_name"), "one row per table a job run touched", List.of(),
-            Map.of("known_status", "status IN ('ok', 'failed')"), "the audit of every batch job run"));
+            Map.of("known_status", AcceptedValues.in("status", AcceptedValues.RUN_STATUSES)), "the audit of every batch job run"));
 
     public static final TableSpec OPS_MODEL_INPUTS = add(new TableSpec("ops", "model_inputs", schema(
             col("layer", DataTypes.StringType, false),
@@ -356,7 +356,7 @@ public final class LakeTables {
             col("run_id", DataTypes.StringType, false),
             col("recorded_at", DataTypes.TimestampType, false)),
             List.of("layer", "input_table"), "one row per (layer, table it reads)", List.of(),
-            Map.of("known_layer", "layer IN ('silver', 'gold')"),
+            Map.of("known_layer", AcceptedValues.in("layer", AcceptedValues.READING_LAYERS)),
             "the Delta version of each input table a layer's last successful run read through: the next run "
                     + "reads only the commits after it, and skips a table whose inputs did not move"));
 

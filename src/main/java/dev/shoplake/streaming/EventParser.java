@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.shoplake.lake.AcceptedValues;
 import dev.shoplake.source.events.EventTopic;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,7 +149,7 @@ public final class EventParser {
         }
         Column stockChange = col("kind").equalTo(EventTopic.STOCK.name()).and(col("type").equalTo("STOCK_CHANGED"));
         checks.add(new Column[] {stockChange.and(col("stock_level").lt(0)), lit("STOCK_CHANGED with a negative stock_level")});
-        checks.add(new Column[] {stockChange.and(col("reason").isin("initial", "cart", "restock", "purge").unary_$bang()),
+        checks.add(new Column[] {stockChange.and(col("reason").isin(AcceptedValues.STOCK_REASONS.toArray()).unary_$bang()),
                 concat(lit("STOCK_CHANGED with unknown reason '"), col("reason"), lit("'"))});
         for (int i = checks.size() - 1; i >= 0; i--) {
             error = when(checks.get(i)[0], checks.get(i)[1]).otherwise(error);

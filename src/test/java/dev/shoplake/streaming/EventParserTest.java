@@ -50,6 +50,15 @@ class EventParserTest {
     }
 
     @Test
+    void theStoreEventsAcceptedAreTheCartActionsTheFactTableAccepts() {
+        // one list: an action the parser lets through must pass gold.fact_cart_activity's CHECK
+        assertEquals(java.util.Set.copyOf(dev.shoplake.lake.AcceptedValues.CART_ACTIONS),
+                EventParser.REQUIRED.get(EventTopic.STORE).keySet());
+        assertEquals(dev.shoplake.lake.AcceptedValues.in("action", dev.shoplake.lake.AcceptedValues.CART_ACTIONS),
+                dev.shoplake.lake.LakeTables.GOLD_FACT_CART_ACTIVITY.checks().get("known_action"));
+    }
+
+    @Test
     void usableEventsAreTypedAndEveryOtherRecordSaysWhy() {
         Dataset<Row> parsed = EventParser.parse(kafka(spark,
                 "shop.store", event("e0", "ADD_TO_CART", "2026-06-01T10:00:05.250Z",
