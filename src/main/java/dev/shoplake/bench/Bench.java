@@ -14,8 +14,6 @@ import dev.shoplake.stack.LocalStack;
 import dev.shoplake.streaming.EventStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,6 +48,8 @@ public final class Bench {
     private final Consumer<String> say;
     private final BenchResult result = new BenchResult();
     private final StringBuilder report = new StringBuilder();
+    /** Lines that go under the batch table, not inside it. */
+    private final StringBuilder batchNotes = new StringBuilder();
 
     private Bench(Settings settings, LakehouseConfig config, Options options, Consumer<String> say) {
         this.settings = settings;
@@ -65,6 +65,15 @@ public final class Bench {
     }
 
     private Path run() throws Exception {
+        HeapSampler heap = HeapSampler.start();
+        try {
+            return measure(heap);
+        } finally {
+            heap.close();
+        }
+    }
+
+    private Path measure(HeapSampler heap) throws Exception {
         result.put("sf", options.scaleFactor()).put("days", options.days()).put("repeat", options.repeat())
                 .put("cores", Runtime.getRuntime().availableProcessors())
                 .put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20)
@@ -84,13 +93,13 @@ public final class Bench {
                 benchStream();
             }
         }
-        result.put("driver_heap_max_mib", peakHeapMib());
+        result.put("driver_heap_max_mib", heap.peakMib());
         Files.createDirectories(options.outDir());
         Path json = options.outDir().resolve("result.json");
         Files.writeString(json, result.toJson() + "\n");
         Path md = options.outDir().resolve(String.format("bench-sf%s-%dd.md", options.scaleFactor(), options.days()));
-        report.append(String.format("%n- driver heap, peak used: %,d MiB (of %,d MiB max)%n", peakHeapMib(),
-                Runtime.getRuntime().maxMemory() >> 20)).append("\nresult: `").append(json).append("`\n");
+        report.append(String.format("%n- driver heap, peak used (sampled every 100 ms): %,d MiB (of %,d MiB max)%n",
+                heap.peakMib(), Runtime.getRuntime().maxMemory() >> 20)).append("\nresult: `").append(json).append("`\n");
         Files.writeString(md, report);
         return md;
     }
@@ -164,7 +173,8 @@ public final class Bench {
             double inc = BenchResult.median(incremental);
             result.put("incremental_batch_s", BenchResult.round(inc)).put("incremental_batch", BenchResult.spread(incremental))
                     .put("incremental_vs_full", BenchResult.round(inc / fullSeconds));
-            report.append(String.format("%n- one more day: %.1f s median = **%.2fx** of the first full run%n", inc,
+            report.append(batchNotes);
+            report.append(String.format("- one more day: %.1f s median = **%.2fx** of the first full run%n", inc,
                     inc / fullSeconds));
 
             // 5. upkeep: what the runs left behind, compacted
@@ -258,11 +268,11 @@ public final class Bench {
                 .put("full_vs_duckdb", BenchResult.round(fullSeconds / duck))
                 .put("pg_copy_rows_per_s", Math.round(copyRate))
                 .put("bronze_vs_copy", BenchResult.round(bronzeRows / bronzeSeconds / copyRate));
-        report.append(String.format("%n- DuckDB, same transformations on the same rows (COPY export %.1f s, load %.1f s, "
+        batchNotes.append(String.format("%n- DuckDB, same transformations on the same rows (COPY export %.1f s, load %.1f s, "
                         + "transform %.1f s): %.1f s median; Spark's first full run is **%.1fx** that; gold tables agree: %s%n",
                 last.exportSeconds(), last.loadSeconds(), last.transformSeconds(), duck, fullSeconds / duck,
                 agrees ? "yes" : "NO " + last.checks() + " vs " + sparkChecks));
-        report.append(String.format("- bronze landing %,.0f rows/s vs PostgreSQL's COPY %,.0f rows/s: **%.3fx**%n",
+        batchNotes.append(String.format("- bronze landing %,.0f rows/s vs PostgreSQL's COPY %,.0f rows/s: **%.3fx**%n",
                 bronzeRows / bronzeSeconds, copyRate, bronzeRows / bronzeSeconds / copyRate));
         say.accept(String.format("duckdb: %.1f s (agrees with Spark: %s)", duck, agrees));
     }
@@ -311,16 +321,6 @@ public final class Bench {
         } finally {
             spark.stop();
         }
-    }
-
-    private static long peakHeapMib() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak >> 20;
     }
 
     private static double seconds(long t0) {
