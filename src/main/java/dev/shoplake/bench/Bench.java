@@ -272,7 +272,7 @@ public final class Bench {
                         + "transform %.1f s): %.1f s median; Spark's first full run is **%.1fx** that; gold tables agree: %s%n",
                 last.exportSeconds(), last.loadSeconds(), last.transformSeconds(), duck, fullSeconds / duck,
                 agrees ? "yes" : "NO " + last.checks() + " vs " + sparkChecks));
-        batchNotes.append(String.format("- bronze landing %,.0f rows/s vs PostgreSQL's COPY %,.0f rows/s: **%.3fx**%n",
+        batchNotes.append(String.format("- bronze landing %,.0f rows/s vs PostgreSQL's COPY %,.0f rows/s: **%.4fx**%n",
                 bronzeRows / bronzeSeconds, copyRate, bronzeRows / bronzeSeconds / copyRate));
         say.accept(String.format("duckdb: %.1f s (agrees with Spark: %s)", duck, agrees));
     }
