@@ -88,6 +88,10 @@ public final class PostgresLanding {
                     .option("upperBound", slice.maxId() + 1)
                     .option("numPartitions", partitions)
                     .option("fetchsize", pg.fetchSize())
+                    // a server that goes away mid-read fails the landing instead of hanging it: rows
+                    // stream in fetchsize batches, so two minutes without a byte means it is gone
+                    .option("connectTimeout", "10")
+                    .option("socketTimeout", "120")
                     .load()
                     .withColumn(LakeTables.INGESTED_AT, functions.lit(Timestamp.from(run.startedAt())))
                     .withColumn(LakeTables.SOURCE, functions.lit("postgres:" + pg.database() + ".public." + table))

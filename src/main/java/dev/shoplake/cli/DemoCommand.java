@@ -143,9 +143,13 @@ final class DemoCommand implements Callable<Integer> {
         batches.scheduleWithFixedDelay(() -> {
             try (var lock = BatchCommand.lock(config, spark.sparkContext().hadoopConfiguration(), Duration.ZERO)) {
                 say("batch (every " + batchEvery + " s):");
+                // the batch's jobs in a group of their own (its table threads inherit it): Ctrl-C cancels them
+                spark.sparkContext().setJobGroup(LIVE_BATCH, "demo: scheduled batch", true);
                 dev.shoplake.pipeline.BatchPipeline.run(spark, config, false, Lakehouse::say);
             } catch (RuntimeException e) {
                 say("batch failed (the next one retries): " + dev.shoplake.ops.JobRun.errorLine(e));
+            } finally {
+                spark.sparkContext().clearJobGroup();
             }
         }, batchEvery, batchEvery, TimeUnit.SECONDS);
         try {
@@ -162,7 +166,11 @@ final class DemoCommand implements Callable<Integer> {
             say("stopping: simulator, batch schedule, stream, dashboard, stack ...");
             stopSimulator.set(true); // between two ticks: never between a tick's database and Kafka commits
             simulator.shutdown();
-            batches.shutdown(); // a batch under way finishes; no new one starts
+            batches.shutdown(); // no new batch starts
+            // one under way is cancelled, not awaited: the stack goes down with the JVM (PostgreSQL and the
+            // broker stop on their own hooks), and a batch reading from it could wait for minutes. A
+            // cancelled run is recorded as failed and the next run does its work again.
+            spark.sparkContext().cancelJobGroup(LIVE_BATCH);
             simulator.awaitTermination(60, TimeUnit.SECONDS);
             batches.awaitTermination(300, TimeUnit.SECONDS);
             try {
@@ -174,6 +182,9 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
     }
+
+    /** The Spark job group of the scheduled batches. */
+    private static final String LIVE_BATCH = "shoplake-demo-batch";
 
     private static String outcome(Future<ShopSimulator.Summary> f) {
         try {

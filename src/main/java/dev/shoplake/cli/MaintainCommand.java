@@ -30,6 +30,11 @@ final class MaintainCommand implements Callable<Integer> {
     public Integer call() {
         var config = parent.config();
         List<TableSpec> tables = LakeTables.all().stream().filter(t -> layer == null || t.layer().equals(layer)).toList();
+        if (retainHours < 168) {
+            // Delta's safety check, and the runs' change feeds (ops.InputVersions) count on 7 days
+            throw new dev.shoplake.config.ConfigException("--retain-hours must be at least 168 (7 days): a reader or "
+                    + "a run that has not caught up may still need files removed less than 7 days ago");
+        }
         if (tables.isEmpty()) {
             throw new dev.shoplake.config.ConfigException("no layer '" + layer + "': bronze, silver, gold or ops");
         }

@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class InputVersions {
     private static final Logger LOG = LoggerFactory.getLogger(InputVersions.class);
 
+    /**
+     * How long the change feed of a version stays readable: VACUUM (maintain) never deletes files
+     * removed less than 7 days ago, Delta's default retention and maintain's minimum.
+     */
+    static final java.time.Duration FEED_KEPT = java.time.Duration.ofDays(7);
+
     private final SparkSession spark;
     private final DeltaWriter writer;
     private final String layer;
@@ -57,9 +63,14 @@ public final class InputVersions {
         Map<String, Long> readThrough = new LinkedHashMap<>();
         if (!fullRefresh && writer.exists(LakeTables.OPS_MODEL_INPUTS)) {
             // one row per (layer, input table): a few dozen rows
+            Instant vacuumable = Instant.now().minus(FEED_KEPT);
             for (Row r : writer.read(LakeTables.OPS_MODEL_INPUTS).where(col("layer").equalTo(layer))
-                    .select("input_table", "input_version").collectAsList()) {
-                readThrough.put(r.getString(0), r.getLong(1));
+                    .select("input_table", "input_version", "recorded_at").collectAsList()) {
+                // read longer ago than VACUUM keeps removed files: the feed may point at files gone
+                // (compacted into others), so that input is read whole once
+                if (r.getTimestamp(2).toInstant().isAfter(vacuumable)) {
+                    readThrough.put(r.getString(0), r.getLong(1));
+                }
             }
         }
         Map<String, Long> now = new LinkedHashMap<>();

@@ -73,7 +73,8 @@ class DemoIT {
                     .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "a bad date is refused");
 
             awaitLog(demo, log, "batch (every 20 s):", 180);
-            awaitLog(demo, log, "gold run ", 0); // the live batch went through gold
+            // the live batch went through gold: a gold run after the scheduled batch's line
+            awaitLog(demo, log, "batch (every 20 s):", "gold run ", 240);
         } finally {
             List<ProcessHandle> children = demo.descendants().toList();
             demo.destroy(); // SIGTERM, as Ctrl-C: the shutdown hook stops every part
@@ -81,6 +82,8 @@ class DemoIT {
             if (!exited) {
                 demo.destroyForcibly();
             }
+            // kept for a look after the run: the temporary directory goes with the test
+            Files.copy(log, Path.of("target/demo-it.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             assertTrue(exited, "the demo stops within 3 minutes of Ctrl-C:\n" + tail(log));
             for (ProcessHandle child : children) {
                 child.onExit().get(60, TimeUnit.SECONDS);
@@ -92,8 +95,13 @@ class DemoIT {
     }
 
     private static void awaitLog(Process p, Path log, String line, int seconds) throws Exception {
+        awaitLog(p, log, "", line, seconds);
+    }
+
+    /** Waits for {@code line} to come after the first {@code after}. */
+    private static void awaitLog(Process p, Path log, String after, String line, int seconds) throws Exception {
         long deadline = System.currentTimeMillis() + Math.max(1, seconds) * 1000L;
-        while (!Files.readString(log).contains(line)) {
+        while (!Files.readString(log).substring(Math.max(0, Files.readString(log).indexOf(after))).contains(line)) {
             if (!p.isAlive() || System.currentTimeMillis() > deadline) {
                 throw new AssertionError("'" + line + "' never came:\n" + tail(log));
             }
