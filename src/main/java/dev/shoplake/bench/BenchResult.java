@@ -1,5 +1,6 @@
 package dev.shoplake.bench;
 
+import dev.shoplake.dashboard.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ final class BenchResult {
             StringBuilder sb = new StringBuilder("{\n");
             int i = 0;
             for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
-                sb.append(indent).append("  ").append(string(e.getKey())).append(": ")
+                sb.append(indent).append("  ").append(Json.string(e.getKey())).append(": ")
                         .append(json(e.getValue(), indent + "  ")).append(++i < map.size() ? ",\n" : "\n");
             }
             return sb.append(indent).append("}").toString();
@@ -65,25 +66,6 @@ final class BenchResult {
             list.forEach(x -> parts.add(json(x, indent + "  ")));
             return "[" + String.join(", ", parts) + "]";
         }
-        return string(v.toString());
-    }
-
-    private static String string(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return Json.string(v.toString());
     }
 }

@@ -22,13 +22,7 @@ public final class BronzeJob {
             run.record(spark, writer);
             return new Result(run, reports);
         } catch (RuntimeException e) {
-            run.add(new JobRun.TableResult("(run)", "failed", 0, 0, 0, run.elapsedMs(), JobRun.errorLine(e)));
-            try {
-                run.record(spark, writer);
-            } catch (RuntimeException auditFailed) {
-                e.addSuppressed(auditFailed);
-            }
-            throw e;
+            throw run.recordFailure(spark, writer, e);
         }
     }
 }

@@ -1,11 +1,11 @@
 package dev.shoplake.dashboard;
 
-/** The little JSON the dashboard writes by hand (rows come as JSON from Spark itself). */
-final class Json {
+/** The little JSON the dashboard and the bench write by hand (rows come as JSON from Spark itself). */
+public final class Json {
     private Json() {
     }
 
-    static String string(String s) {
+    public static String string(String s) {
         if (s == null) {
             return "null";
         }

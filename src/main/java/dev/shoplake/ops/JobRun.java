@@ -60,6 +60,20 @@ public final class JobRun {
         return Duration.between(startedAt, Instant.now()).toMillis();
     }
 
+    /**
+     * Records the run as failed with {@code e}'s message (a failed run is in the audit too), and
+     * returns {@code e} to rethrow; an audit that cannot be written is added to it as suppressed.
+     */
+    public RuntimeException recordFailure(SparkSession spark, DeltaWriter writer, RuntimeException e) {
+        add(new TableResult("(run)", "failed", 0, 0, 0, elapsedMs(), errorLine(e)));
+        try {
+            record(spark, writer);
+        } catch (RuntimeException auditFailed) {
+            e.addSuppressed(auditFailed);
+        }
+        return e;
+    }
+
     /** Appends this run's rows to ops.job_runs. */
     public void record(SparkSession spark, DeltaWriter writer) {
         writer.ensure(LakeTables.OPS_JOB_RUNS);

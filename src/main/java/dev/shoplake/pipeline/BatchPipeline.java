@@ -64,14 +64,7 @@ public final class BatchPipeline {
         try {
             work.accept(run);
         } catch (RuntimeException e) {
-            // a failed run is in the audit too, with its error
-            run.add(new JobRun.TableResult("(run)", "failed", 0, 0, 0, run.elapsedMs(), JobRun.errorLine(e)));
-            try {
-                run.record(spark, writer);
-            } catch (RuntimeException auditFailed) {
-                e.addSuppressed(auditFailed);
-            }
-            throw e;
+            throw run.recordFailure(spark, writer, e);
         }
         run.record(spark, writer);
         return run;
