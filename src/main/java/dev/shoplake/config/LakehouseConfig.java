@@ -46,7 +46,8 @@ public record LakehouseConfig(
         Kafka kafka = new Kafka(
                 s.string(p + "kafka.bootstrap-servers", "127.0.0.1:19092"),
                 s.string(p + "kafka.topic-prefix", "shop."),
-                s.integer(p + "kafka.partitions", 3, 1, 1000));
+                s.integer(p + "kafka.partitions", 3, 1, 1000),
+                s.integer(p + "kafka.relay-chunk", 5000, 1, 1_000_000));
         Simulator sim = new Simulator(
                 s.longValue(p + "sim.seed", 42L),
                 s.decimal(p + "sim.scale-factor", 0.01, 0.0001, 100),
@@ -71,7 +72,9 @@ public record LakehouseConfig(
                         s.integer(p + "stream.stock-alert-below", 20, 0, Integer.MAX_VALUE),
                         s.string(p + "stream.starting-offsets", "earliest"),
                         interval(s, p + "stream.future-tolerance", "5 minutes"),
-                        instant(s, p + "stream.earliest-event-time", "2020-01-01T00:00:00Z")),
+                        instant(s, p + "stream.earliest-event-time", "2020-01-01T00:00:00Z"),
+                        s.integer(p + "stream.shuffle-partitions", 0, 0, 100_000),
+                        s.string(p + "stream.traffic-trigger-interval", "10 seconds")),
                 // a fact waiting this long for its dimension raises an alarm (ops.WaitingFacts)
                 java.time.Duration.ofHours(s.integer(p + "ops.waiting-alarm-after-hours", 24, 1, 24 * 365)));
     }
@@ -79,11 +82,15 @@ public record LakehouseConfig(
     /**
      * The streaming job. Checkpoints live under the lake ({@code <lake>/_checkpoints/<query>}) unless
      * {@code checkpointRoot} says otherwise; {@code lateAfter} is the event-time watermark delay of
-     * the live metrics; {@code maxOffsetsPerTrigger} is the back-pressure limit per micro-batch.
+     * the live metrics; {@code maxOffsetsPerTrigger} is the back-pressure limit per micro-batch;
+     * {@code shufflePartitions} the partitions of the stream's shuffles and state (0: the cluster's
+     * default parallelism; fixed in a checkpoint when it is created); the live minutes have a trigger
+     * of their own ({@code trafficTriggerInterval}): on few cores they would slow the facts' micro-batches.
      */
     public record Streaming(String checkpointRoot, String triggerInterval, long maxOffsetsPerTrigger, String lateAfter,
                             int stockAlertBelow, String startingOffsets, String futureTolerance,
-                            java.time.Instant earliestEventTime) {
+                            java.time.Instant earliestEventTime, int shufflePartitions,
+                            String trafficTriggerInterval) {
         public String checkpoint(String lakeRoot, String query) {
             String root = checkpointRoot.isBlank() ? lakeRoot + "/_checkpoints" : checkpointRoot;
             return (root.endsWith("/") ? root : root + "/") + query;
@@ -168,7 +175,8 @@ public record LakehouseConfig(
         }
     }
 
-    public record Kafka(String bootstrapServers, String topicPrefix, int partitions) {
+    /** The broker and topics; {@code relayChunk} is the outbox rows the relay sends per Kafka transaction. */
+    public record Kafka(String bootstrapServers, String topicPrefix, int partitions, int relayChunk) {
         public String storeTopic() {
             return topicPrefix + "store";
         }

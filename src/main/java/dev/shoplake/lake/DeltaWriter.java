@@ -76,6 +76,29 @@ public final class DeltaWriter {
     }
 
     /**
+     * Appends the rows whose key is not in the table yet, at most once per (appId, version): the
+     * stream's facts, where a replayed micro-batch is skipped by Delta's transaction id and a
+     * message sent twice by the key. Cheaper than {@link #insertNew}'s MERGE (one scan of the
+     * {@code pruning} rows' keys and one append, no rewrite). The table has one writer (the stream).
+     *
+     * @return the rows appended; 0 when this version was applied already
+     */
+    public long appendNew(TableSpec spec, Dataset<Row> rows, Column pruning, String appId, long version) {
+        OptionalLong applied = appliedVersion(spec, appId);
+        if (applied.isPresent() && applied.getAsLong() >= version) {
+            return 0;
+        }
+        Column[] keys = spec.keys().stream().map(functions::col).toArray(Column[]::new);
+        Dataset<Row> present = read(spec).where(pruning).select(keys);
+        Column sameKey = functions.lit(true);
+        for (String key : spec.keys()) {
+            sameKey = sameKey.and(rows.col(key).equalTo(present.col(key)));
+        }
+        appendOnce(spec, rows.join(present, sameKey, "left_anti"), appId, version);
+        return lastCommitChangedRows(spec);
+    }
+
+    /**
      * Inserts the rows whose key is not in the table yet (MERGE, insert-only): a retry with any mix
      * of old and new rows adds each row once. {@code pruning} limits the target rows the MERGE reads
      * (e.g. the partitions the batch can touch); "true" when nothing narrower is known.

@@ -1,8 +1,13 @@
 package dev.shoplake.streaming;
 
+import static dev.shoplake.gold.GoldModel.dateKey;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
 
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.gold.GoldModel;
@@ -22,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -70,8 +76,9 @@ public final class EventStream {
     private final Map<String, BatchOutcome> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Long> progressWritten = new ConcurrentHashMap<>();
     private final List<StreamingQuery> queries = new ArrayList<>();
-    private String dimensionVersions = "";
-    private long dimensionsCheckedAt;
+    private final DimensionCache dimensions;
+    /** The dimension versions the waiting facts were last resolved against. */
+    private String resolvedAtVersions = "";
 
     record BatchOutcome(Map<String, Long> rowsWritten, long maxLatencyMs) {
     }
@@ -80,6 +87,7 @@ public final class EventStream {
         this.spark = spark;
         this.writer = new DeltaWriter(spark, config.lakeRoot());
         this.config = config;
+        this.dimensions = new DimensionCache(spark, writer);
         for (EventTopic t : EventTopic.values()) {
             topics.put(t.topicName(config.kafka()), t);
         }
@@ -92,21 +100,30 @@ public final class EventStream {
                 LakeTables.OPS_STREAM_PROGRESS)) {
             writer.ensure(spec);
         }
+        // a micro-batch runs without adaptive execution (Spark turns it off for streams), so every
+        // shuffle and every state store has spark.sql.shuffle.partitions tasks: 200 by default, most
+        // of a small micro-batch's time on a few cores
+        SparkSession streams = spark.newSession();
+        int partitions = config.streaming().shufflePartitions() > 0 ? config.streaming().shufflePartitions()
+                : spark.sparkContext().defaultParallelism();
+        streams.conf().set("spark.sql.shuffle.partitions", String.valueOf(partitions));
         try {
-            Dataset<Row> all = kafka(topics.keySet());
+            Dataset<Row> all = kafka(streams, topics.keySet());
             queries.add(trigger(all.writeStream().queryName(FACTS)
                     .option("checkpointLocation", config.streaming().checkpoint(config.lakeRoot(), FACTS))
-                    .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::factsBatch), availableNow).start());
+                    .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::factsBatch), availableNow,
+                    config.streaming().triggerInterval()).start());
 
             List<String> trafficTopics = List.of(EventTopic.STORE.topicName(config.kafka()),
                     EventTopic.CHECKOUT.topicName(config.kafka()), EventTopic.WEBSITE.topicName(config.kafka()));
-            Dataset<Row> events = EventParser.parse(kafka(trafficTopics), topics, bounds())
+            Dataset<Row> events = EventParser.parse(kafka(streams, trafficTopics), topics, bounds())
                     .where(col("error").isNull())
                     .withWatermark("event_time", config.streaming().lateAfter())
                     .dropDuplicatesWithinWatermark("event_id");
             queries.add(trigger(LiveTraffic.perMinute(events).writeStream().queryName(TRAFFIC).outputMode("update")
                     .option("checkpointLocation", config.streaming().checkpoint(config.lakeRoot(), TRAFFIC))
-                    .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::trafficBatch), availableNow).start());
+                    .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::trafficBatch), availableNow,
+                    config.streaming().trafficTriggerInterval()).start());
         } catch (TimeoutException e) {
             throw new IllegalStateException("a streaming query did not start", e);
         }
@@ -145,21 +162,24 @@ public final class EventStream {
             }
         }
         recordProgress();
+        dimensions.clear();
     }
 
-    private DataStreamWriter<Row> trigger(DataStreamWriter<Row> w, boolean availableNow) {
-        return availableNow ? w.trigger(Trigger.AvailableNow())
-                : w.trigger(Trigger.ProcessingTime(config.streaming().triggerInterval()));
+    private static DataStreamWriter<Row> trigger(DataStreamWriter<Row> w, boolean availableNow, String interval) {
+        return availableNow ? w.trigger(Trigger.AvailableNow()) : w.trigger(Trigger.ProcessingTime(interval));
     }
 
-    private Dataset<Row> kafka(java.util.Collection<String> topicNames) {
-        return spark.readStream().format("kafka")
+    private Dataset<Row> kafka(SparkSession session, java.util.Collection<String> topicNames) {
+        return session.readStream().format("kafka")
                 .option("kafka.bootstrap.servers", config.kafka().bootstrapServers())
                 .option("subscribe", String.join(",", topicNames))
                 .option("startingOffsets", config.streaming().startingOffsets())
                 .option("maxOffsetsPerTrigger", config.streaming().maxOffsetsPerTrigger())
                 // the simulator writes in Kafka transactions: never read an aborted one
                 .option("kafka.isolation.level", "read_committed")
+                // a task's last fetch ends at the log's end (after a transaction marker): the broker
+                // would hold it for fetch.max.wait.ms (500 ms) per partition per micro-batch
+                .option("kafka.fetch.max.wait.ms", "20")
                 .load()
                 // in a stream, current_timestamp() is the micro-batch's own time, kept in the offset log
                 .withColumn("batch_time", current_timestamp());
@@ -170,34 +190,50 @@ public final class EventStream {
                 java.sql.Timestamp.from(config.streaming().earliestEventTime()));
     }
 
-    /** One micro-batch of the facts query. Every write is keyed, so running it twice equals once. */
+    /**
+     * One micro-batch of the facts query: one Spark job sizes the batch (records, errors, the days
+     * it touches), then each table it touches gets one append (facts, quarantine: idempotent by
+     * Delta transaction id and by key) or one MERGE ({@code stock_current}: only the batch's products).
+     */
     private void factsBatch(Dataset<Row> kafkaBatch, long batchId) {
         long started = System.currentTimeMillis();
-        SparkSession session = kafkaBatch.sparkSession();
         Dataset<Row> events = EventParser.parse(kafkaBatch, topics, bounds()).cache();
         try {
-            Map<String, Long> written = new ConcurrentHashMap<>();
-            Row shape = events.agg(org.apache.spark.sql.functions.count("*"),
-                    org.apache.spark.sql.functions.count_if(col("error").isNotNull()),
-                    min("kafka_timestamp")).first();
+            Column usable = col("error").isNull();
+            Row shape = events.agg(count("*"), count_if(usable.unary_$bang()), min("kafka_timestamp"),
+                    collect_set(when(usable.and(StreamFacts.isCartAction()), dateKey(col("event_time")))),
+                    collect_set(when(usable.and(StreamFacts.isStockChange()), dateKey(col("event_time")))),
+                    min(when(usable.unary_$bang(), col("kafka_timestamp")))).first();
             long input = shape.getLong(0);
-            Dataset<Row> dimCustomer = dimension(session, LakeTables.GOLD_DIM_CUSTOMER, DIM_CUSTOMER);
-            Dataset<Row> dimProduct = dimension(session, LakeTables.GOLD_DIM_PRODUCT, DIM_PRODUCT);
+            List<Integer> cartDays = shape.getList(3);
+            List<Integer> stockDays = shape.getList(4);
+            // per checkpoint: a fresh checkpoint (a new query id) does not inherit an old one's batch ids
+            String appId = "shoplake.stream." + spark.sparkContext().getLocalProperty("sql.streaming.queryId");
+            Map<String, Long> written = new ConcurrentHashMap<>();
+            Dataset<Row> dimCustomer = dimensions.get(LakeTables.GOLD_DIM_CUSTOMER, DIM_CUSTOMER);
+            Dataset<Row> dimProduct = dimensions.get(LakeTables.GOLD_DIM_PRODUCT, DIM_PRODUCT);
             Dataset<Row> stock = StreamFacts.productStock(events, dimProduct).cache();
-            // each table is its own commit: write them side by side (a MERGE is mostly driver-side latency)
-            List<Runnable> writes = new ArrayList<>(List.of(
-                    () -> written.put(LakeTables.GOLD_FACT_CART_ACTIVITY.qualifiedName(), insertByDay(
-                            LakeTables.GOLD_FACT_CART_ACTIVITY, StreamFacts.cartActivity(events, dimCustomer, dimProduct))),
-                    () -> written.put(LakeTables.GOLD_FACT_PRODUCT_STOCK.qualifiedName(),
-                            insertByDay(LakeTables.GOLD_FACT_PRODUCT_STOCK, stock)),
-                    () -> written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), moveStockForward(stock))));
+            // each table is its own commit: write them side by side (a commit is mostly driver-side latency)
+            List<Runnable> writes = new ArrayList<>();
+            if (!cartDays.isEmpty()) {
+                writes.add(() -> written.put(LakeTables.GOLD_FACT_CART_ACTIVITY.qualifiedName(), writer.appendNew(
+                        LakeTables.GOLD_FACT_CART_ACTIVITY, StreamFacts.cartActivity(events, dimCustomer, dimProduct),
+                        col("date_key").isin(cartDays.toArray()), appId, batchId)));
+            }
+            if (!stockDays.isEmpty()) {
+                writes.add(() -> written.put(LakeTables.GOLD_FACT_PRODUCT_STOCK.qualifiedName(), writer.appendNew(
+                        LakeTables.GOLD_FACT_PRODUCT_STOCK, stock, col("date_key").isin(stockDays.toArray()), appId,
+                        batchId)));
+                writes.add(() -> written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), moveStockForward(stock)));
+            }
             if (shape.getLong(1) > 0) {
-                writes.add(() -> written.put(LakeTables.BRONZE_EVENTS_QUARANTINE.qualifiedName(), writer.insertNew(
+                writes.add(() -> written.put(LakeTables.BRONZE_EVENTS_QUARANTINE.qualifiedName(), writer.appendNew(
                         LakeTables.BRONZE_EVENTS_QUARANTINE,
                         events.where(col("error").isNotNull()).select(col("topic"), col("partition"), col("offset"),
                                 col("kafka_timestamp"), col("raw_value"), col("error").as("reason"),
                                 current_timestamp().as(LakeTables.INGESTED_AT)),
-                        "true")));
+                        // a record keeps its Kafka timestamp: file statistics skip older quarantine files
+                        col("kafka_timestamp").geq(shape.getTimestamp(5)), appId, batchId)));
             }
             try {
                 TableTasks.run(writes.size(), writes);
@@ -220,11 +256,12 @@ public final class EventStream {
         long started = System.currentTimeMillis();
         Dataset<Row> changed = minutes.cache();
         try {
-            long rows = changed.count();
+            Row shape = changed.agg(count("*"), collect_set("date_key")).first();
+            long rows = shape.getLong(0);
             if (rows > 0) {
                 // only the partitions of the minutes that changed: the table keeps every minute ever
-                String inDays = changed.select("date_key").distinct().collectAsList().stream()
-                        .map(r -> String.valueOf(r.getInt(0))).collect(Collectors.joining(", "));
+                String inDays = shape.<Integer>getList(1).stream().map(String::valueOf)
+                        .collect(Collectors.joining(", "));
                 DeltaTable.forPath(changed.sparkSession(), writer.path(LakeTables.GOLD_LIVE_TRAFFIC)).as("t")
                         .merge(changed.as("s"), "t.date_key IN (" + inDays + ") AND t.minute = s.minute")
                         .whenMatched().updateAll()
@@ -235,21 +272,6 @@ public final class EventStream {
             LOG.info("{} batch {}: {} minutes updated, {} ms", TRAFFIC, batchId, rows, System.currentTimeMillis() - started);
         } finally {
             changed.unpersist();
-        }
-    }
-
-    /** Inserts facts by event id, reading only the target partitions of the batch's days. */
-    private long insertByDay(TableSpec spec, Dataset<Row> facts) {
-        Dataset<Row> batch = facts.cache(); // computed once for the days and once for the MERGE, not twice
-        try {
-            List<Row> days = batch.select("date_key").distinct().collectAsList();
-            if (days.isEmpty()) {
-                return 0;
-            }
-            String inDays = days.stream().map(r -> String.valueOf(r.getInt(0))).collect(Collectors.joining(", "));
-            return writer.insertNew(spec, batch, "{t}.date_key IN (" + inDays + ")");
-        } finally {
-            batch.unpersist();
         }
     }
 
@@ -270,13 +292,8 @@ public final class EventStream {
      * is resolved in the stream's own thread, so it never races the stream's inserts.
      */
     private Map<String, Long> resolveLateKeys(Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
-        // the batch job changes dimensions a few times a day: look at most every 30 s
-        if (!dimensionVersions.isEmpty() && System.currentTimeMillis() - dimensionsCheckedAt < 30_000) {
-            return Map.of();
-        }
-        dimensionsCheckedAt = System.currentTimeMillis();
-        String versions = version(LakeTables.GOLD_DIM_CUSTOMER) + "/" + version(LakeTables.GOLD_DIM_PRODUCT);
-        if (versions.equals(dimensionVersions)) {
+        String versions = dimensions.versions();
+        if (versions.equals(resolvedAtVersions)) {
             return Map.of();
         }
         Map<String, Long> written = new LinkedHashMap<>();
@@ -293,18 +310,18 @@ public final class EventStream {
                 GoldModel.versionAt(stockWaiting, "product_id", "event_time", dimProduct, "product_id", "product_key")
                         .where(col("product_key").notEqual(GoldModel.UNKNOWN_KEY)),
                 List.of("product_key")));
-        dimensionVersions = versions;
+        resolvedAtVersions = versions;
         return written;
     }
 
     private long updateByDay(TableSpec spec, Dataset<Row> rows, List<String> columns) {
         Dataset<Row> resolved = rows.cache();
         try {
-            List<Row> days = resolved.select("date_key").distinct().collectAsList();
+            List<Integer> days = resolved.agg(collect_set("date_key")).first().getList(0);
             if (days.isEmpty()) {
                 return 0;
             }
-            String inDays = days.stream().map(r -> String.valueOf(r.getInt(0))).collect(Collectors.joining(", "));
+            String inDays = days.stream().map(String::valueOf).collect(Collectors.joining(", "));
             Map<String, String> set = new LinkedHashMap<>();
             columns.forEach(c -> set.put(c, "s." + c));
             Row result = DeltaTable.forPath(resolved.sparkSession(), writer.path(spec)).as("t")
@@ -315,20 +332,6 @@ public final class EventStream {
         } finally {
             resolved.unpersist();
         }
-    }
-
-    private String version(TableSpec spec) {
-        if (!writer.exists(spec)) {
-            return "none";
-        }
-        return String.valueOf(DeltaTable.forPath(spark, writer.path(spec)).history(1).select("version").first().getLong(0));
-    }
-
-    private Dataset<Row> dimension(SparkSession session, TableSpec spec, StructType keys) {
-        if (!writer.exists(spec)) {
-            return session.createDataFrame(List.of(), keys);
-        }
-        return writer.read(spec).select(keys.fieldNames()[0], "valid_from", "valid_to", keys.fieldNames()[3]);
     }
 
     private void outcome(String query, long batchId, Map<String, Long> written, long latencyMs) {

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.shoplake.gold.GoldModel;
 import dev.shoplake.source.events.EventTopic;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
@@ -28,10 +29,19 @@ public final class StreamFacts {
         return events.where(col("error").isNull()).dropDuplicates("event_id");
     }
 
+    /** Whether a parsed event is a cart action (a row of gold.fact_cart_activity once usable). */
+    public static Column isCartAction() {
+        return col("kind").equalTo(EventTopic.STORE.name()).and(col("type").isin((Object[]) CART_ACTIONS));
+    }
+
+    /** Whether a parsed event is a stock change (a row of gold.fact_product_stock once usable). */
+    public static Column isStockChange() {
+        return col("kind").equalTo(EventTopic.STOCK.name()).and(col("type").equalTo("STOCK_CHANGED"));
+    }
+
     /** gold.fact_cart_activity rows from the store topic's cart actions. */
     public static Dataset<Row> cartActivity(Dataset<Row> events, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
-        Dataset<Row> actions = usable(events)
-                .where(col("kind").equalTo(EventTopic.STORE.name()).and(col("type").isin((Object[]) CART_ACTIONS)))
+        Dataset<Row> actions = usable(events).where(isCartAction())
                 .select(col("event_id"), col("type").as("action"), col("event_time"),
                         dateKey(col("event_time")).as("date_key"), col("cart_id"), col("customer_id"), col("product_id"),
                         col("quantity"), col("unit_price"),
@@ -41,8 +51,7 @@ public final class StreamFacts {
 
     /** gold.fact_product_stock rows from the stock topic's changes. */
     public static Dataset<Row> productStock(Dataset<Row> events, Dataset<Row> dimProduct) {
-        Dataset<Row> changes = usable(events)
-                .where(col("kind").equalTo(EventTopic.STOCK.name()).and(col("type").equalTo("STOCK_CHANGED")))
+        Dataset<Row> changes = usable(events).where(isStockChange())
                 .select(col("event_id"), col("event_time"), dateKey(col("event_time")).as("date_key"),
                         col("product_id"), col("delta"), col("stock_level"), col("reason"), col("cart_id"),
                         col("offset").as("stream_position"));
