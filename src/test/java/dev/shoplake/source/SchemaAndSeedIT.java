@@ -31,7 +31,7 @@ class SchemaAndSeedIT {
     void migrationsCreateTheNineTablesTheDeleteLogTheirEnumsAndTheUpdatedAtTriggerOnce() throws Exception {
         LakehouseConfig config = STACK.freshShop();
         ShopDatabase db = new ShopDatabase(config.postgres());
-        assertEquals(4, db.migrate());
+        assertEquals(5, db.migrate());
         assertEquals(0, db.migrate(), "a second run applies nothing");
         try (Connection c = db.connect()) {
             List<String> expected = new java.util.ArrayList<>(ShopDatabase.TABLES);
@@ -39,6 +39,10 @@ class SchemaAndSeedIT {
             assertEquals(expected.stream().sorted().toList(), column(c, """
                     SELECT table_name FROM information_schema.tables
                     WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history' ORDER BY 1"""));
+            // the outbox lives beside the shop's tables, not among them: bronze never lands it
+            assertEquals(List.of("outbox.events"), column(c, """
+                    SELECT table_schema || '.' || table_name FROM information_schema.tables
+                    WHERE table_schema = 'outbox'"""));
             assertEquals(List.of("Pending", "Completed", "Canceled"),
                     column(c, "SELECT unnest(enum_range(NULL::order_status))::text"));
             assertEquals(List.of("Credit Card", "E-Wallet"),

@@ -1,17 +1,17 @@
 package dev.shoplake.source.events;
 
-import java.util.List;
+import java.time.Instant;
+import java.util.concurrent.Future;
 
 /**
- * Where the simulator's events go. Events of one database transaction are sent between
- * {@link #begin()} and {@link #commit()}; the caller commits the database in between, so that a
- * failed database write aborts its events and consumers reading committed data never see events
- * of changes that did not happen.
+ * Where the outbox relay sends events: messages sent between {@link #begin()} and {@link #commit()}
+ * become visible together, or not at all, to consumers reading committed data.
  */
 public interface EventPublisher extends AutoCloseable {
     void begin();
 
-    void send(List<ShopEvent> events);
+    /** Sends one message; the future fails when the broker refuses it (the transaction then cannot commit). */
+    Future<?> send(EventTopic topic, String key, Instant timestamp, String value);
 
     /** Makes everything sent since {@link #begin()} visible. */
     void commit();

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoplake.config.ConfigException;
 import dev.shoplake.config.LakehouseConfig;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes events with a transactional, idempotent producer: a batch is all or nothing for
- * read_committed consumers, and a second simulator with the same transactional id fences the first.
+ * read_committed consumers, and a second relay with the same transactional id fences the first.
  */
 public final class KafkaEventPublisher implements EventPublisher {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -87,11 +89,8 @@ public final class KafkaEventPublisher implements EventPublisher {
     }
 
     @Override
-    public void send(List<ShopEvent> events) {
-        for (ShopEvent e : events) {
-            producer.send(new ProducerRecord<>(e.topic().topicName(config), null, e.timestamp().toEpochMilli(),
-                    e.key(), toJson(e)));
-        }
+    public Future<?> send(EventTopic topic, String key, Instant timestamp, String value) {
+        return producer.send(new ProducerRecord<>(topic.topicName(config), null, timestamp.toEpochMilli(), key, value));
     }
 
     public static String toJson(ShopEvent e) {

@@ -3,7 +3,9 @@ package dev.shoplake.source.sim;
 import dev.shoplake.config.ConfigException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.source.db.ShopDatabase;
+import dev.shoplake.source.events.EventOutbox;
 import dev.shoplake.source.events.EventPublisher;
+import dev.shoplake.source.events.OutboxRelay;
 import dev.shoplake.source.events.ShopEvent;
 import dev.shoplake.source.report.SupportReportPublisher;
 import dev.shoplake.source.seed.ShopSeeder;
@@ -28,9 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The shop simulator: seeds the database, then runs the generator's rules either as a
  * <b>backfill</b> (N simulated days, as fast as PostgreSQL takes them, one transaction a day) or
- * <b>live</b> (a tick every few seconds of real time, one transaction a tick). Every change is
- * also published to Kafka in a Kafka transaction that commits right after the database's, and a
- * support report is published to FTP for every simulated day that ends.
+ * <b>live</b> (a tick every few seconds of real time, one transaction a tick). Every change's
+ * events are written to the outbox in the same database transaction, and the {@link OutboxRelay}
+ * publishes them to Kafka right after it commits (whatever it could not send waits there for the
+ * next tick or {@code lakehouse relay}); a support report is published to FTP for every simulated
+ * day that ends.
  */
 public final class ShopSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShopSimulator.class);
@@ -39,36 +43,42 @@ public final class ShopSimulator implements AutoCloseable {
 
     private final LakehouseConfig.Simulator config;
     private final ShopDatabase database;
-    private final EventPublisher events;
+    private final OutboxRelay relay;
     private final SupportReportPublisher reports;
     private final Connection connection;
-    /** Set when this simulator opened its own publisher (see {@link #open}) and so closes it. */
-    private EventPublisher ownedEvents;
+    /** Whether the last relay after a tick failed: said once when it starts and once when it ends. */
+    private boolean relayFailing;
+    private long relayFailedAt;
+    private static final Duration RELAY_RETRY = Duration.ofSeconds(30);
 
     /**
-     * The simulator of the configured shop, as the tools run it: schema migrated, events to Kafka
-     * under the one transactional id (a second simulator fences the first), all closed together.
+     * The simulator of the configured shop, as the tools run it: schema migrated, events relayed to
+     * Kafka under the shop's one transactional id (a second relay fences the first).
      */
     public static ShopSimulator open(LakehouseConfig config) {
         ShopDatabase db = new ShopDatabase(config.postgres());
         db.migrate();
-        EventPublisher events = new dev.shoplake.source.events.KafkaEventPublisher(config.kafka(), "shoplake-simulator");
-        try {
-            ShopSimulator sim = new ShopSimulator(config, db, events);
-            sim.ownedEvents = events;
-            return sim;
-        } catch (RuntimeException e) {
-            events.close();
-            throw e;
-        }
+        return new ShopSimulator(config, db, OutboxRelay.open(config));
     }
 
+    /** A simulator whose events are relayed through the caller's publisher (which the caller closes). */
     public ShopSimulator(LakehouseConfig config, ShopDatabase database, EventPublisher events) {
+        this(config, database, OutboxRelay.through(database, events, config.kafka()));
+    }
+
+    private ShopSimulator(LakehouseConfig config, ShopDatabase database, OutboxRelay relay) {
         this.config = config.simulator();
         this.database = database;
-        this.events = events;
+        this.relay = relay;
         this.reports = new SupportReportPublisher(config.ftp());
-        this.connection = database.connect();
+        Connection c;
+        try {
+            c = database.connect();
+        } catch (RuntimeException e) {
+            relay.close();
+            throw e;
+        }
+        this.connection = c;
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + SIMULATOR_LOCK + ")")) {
             rs.next();
@@ -81,6 +91,7 @@ public final class ShopSimulator implements AutoCloseable {
             close();
             throw new IllegalStateException(e);
         }
+        relayAfterCommit(); // what a simulator that died before its relay left in the outbox
     }
 
     /** What a run did: per-type event counts and per-table new rows, for the summary line. */
@@ -108,17 +119,19 @@ public final class ShopSimulator implements AutoCloseable {
 
     /** Seeds master data and publishes each product's opening stock. */
     public ShopSeeder.Seeded seed(double scaleFactor, long seed, Instant start) {
-        return inTransaction(() -> {
+        ShopSeeder.Seeded result = inTransaction(() -> {
             ShopSeeder.Seeded seeded = ShopSeeder.seed(connection, scaleFactor, seed, start);
             ShopState state = ShopWriter.load(connection);
             List<ShopEvent> opening = ShopRules.initialStock(state, start);
-            events.send(opening);
+            EventOutbox.add(connection, opening);
             try (var st = connection.prepareStatement("UPDATE simulator.state SET next_event_seq = ? WHERE id = 1")) {
                 st.setLong(1, state.nextEventSeq);
                 st.executeUpdate();
             }
             return seeded;
         });
+        relayOrFail();
+        return result;
     }
 
     /**
@@ -152,7 +165,7 @@ public final class ShopSimulator implements AutoCloseable {
                     Instant from = dayStart.plusMillis(t * step);
                     Instant to = t == ticksPerDay - 1 ? dayEnd : from.plusMillis(step);
                     List<ShopEvent> tickEvents = rules.tick(from, to);
-                    events.send(tickEvents);
+                    EventOutbox.add(connection, tickEvents);
                     tickEvents.forEach(e -> counts.merge(e.type(), 1L, Long::sum));
                 }
                 ShopWriter.flush(connection, current);
@@ -165,6 +178,7 @@ public final class ShopSimulator implements AutoCloseable {
                         + days + ")");
             }
         }
+        relayOrFail();
         return new Summary("backfill", days, ticks, counts, published, Duration.ofNanos(System.nanoTime() - started),
                 state.clock);
     }
@@ -219,7 +233,7 @@ public final class ShopSimulator implements AutoCloseable {
                 Instant to = wallClock.instant();
                 inTransaction(() -> {
                     List<ShopEvent> tickEvents = rules.tick(from, to);
-                    events.send(tickEvents);
+                    EventOutbox.add(connection, tickEvents);
                     tickEvents.forEach(e -> counts.merge(e.type(), 1L, Long::sum));
                     ShopWriter.flush(connection, state);
                     return null;
@@ -279,34 +293,61 @@ public final class ShopSimulator implements AutoCloseable {
         T run() throws SQLException, IOException;
     }
 
-    /** Database transaction inside a Kafka transaction: events become visible only if the rows did. */
+    /** One database transaction (the rows and their events in the outbox), then the relay. */
     private <T> T inTransaction(Work<T> work) {
-        events.begin();
+        T result;
         try {
-            T result = work.run();
+            result = work.run();
             connection.commit();
-            events.commit();
-            return result;
         } catch (SQLException | IOException | RuntimeException e) {
             try {
                 connection.rollback();
             } catch (SQLException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            events.abort();
             if (e instanceof RuntimeException re) {
                 throw re;
             }
             throw new IllegalStateException("simulation step failed: " + e.getMessage(), e);
         }
+        relayAfterCommit();
+        return result;
+    }
+
+    /**
+     * Sends what the outbox holds. Kafka being away does not stop the shop: the events wait in
+     * the outbox (said once), and the next tick, the end of a backfill or {@code lakehouse relay}
+     * sends them.
+     */
+    private void relayAfterCommit() {
+        if (relayFailing && System.nanoTime() - relayFailedAt < RELAY_RETRY.toNanos()) {
+            return; // a broker that is down costs a connect timeout per attempt: not one per tick
+        }
+        try {
+            relay.drain();
+            if (relayFailing) {
+                LOG.info("outbox relay: Kafka takes events again; the outbox is drained");
+            }
+            relayFailing = false;
+        } catch (ConfigException e) {
+            if (!relayFailing) {
+                LOG.warn("{}", e.getMessage());
+            }
+            relayFailing = true;
+            relayFailedAt = System.nanoTime();
+        }
+    }
+
+    /** Sends what the outbox holds, or fails in one line saying how many events wait there. */
+    private void relayOrFail() {
+        relay.drain();
+        relayFailing = false;
     }
 
     @Override
     public void close() {
         reports.close();
-        if (ownedEvents != null) {
-            ownedEvents.close();
-        }
+        relay.close();
         try {
             connection.close();
         } catch (SQLException ignored) {
