@@ -64,7 +64,8 @@ public final class RunLock implements AutoCloseable {
                     return new RunLock(fs, path, beat, tookOver);
                 }
                 Holder holder = holder(fs, path);
-                if (holder != null && holder.touchedAt().plus(staleAfter).isBefore(Instant.now())) {
+                if (holder != null && (holder.touchedAt().plus(staleAfter).isBefore(Instant.now())
+                        || diedOnThisHost(holder.description()))) {
                     // its run died without releasing it (kill -9, a lost machine): take it over
                     fs.delete(path, false);
                     tookOver = holder.description() + ", last alive " + holder.touchedAt();
@@ -90,9 +91,22 @@ public final class RunLock implements AutoCloseable {
         return tookOver;
     }
 
+    /**
+     * A holder on this machine whose process is gone died without releasing the lock (kill -9): no
+     * need to wait {@code staleAfter} for it. Holders on other machines are judged by their heartbeat.
+     */
+    static boolean diedOnThisHost(String description) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^pid (\\d+) on (.+), since ").matcher(description);
+        return m.find() && m.group(2).equals(thisHost())
+                && ProcessHandle.of(Long.parseLong(m.group(1))).map(ph -> !ph.isAlive()).orElse(true);
+    }
+
+    private static String thisHost() {
+        return ManagementFactory.getRuntimeMXBean().getName().replaceFirst("^\\d+@", "");
+    }
+
     private static boolean create(FileSystem fs, Path path) throws IOException {
-        String me = "pid " + ProcessHandle.current().pid() + " on " + ManagementFactory.getRuntimeMXBean().getName()
-                .replaceFirst("^\\d+@", "") + ", since " + Instant.now();
+        String me = "pid " + ProcessHandle.current().pid() + " on " + thisHost() + ", since " + Instant.now();
         try (OutputStream out = fs.create(path, false)) {
             out.write(me.getBytes(StandardCharsets.UTF_8));
             return true;

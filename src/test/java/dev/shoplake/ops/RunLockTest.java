@@ -67,4 +67,25 @@ class RunLockTest {
             assertThrows(ConfigException.class, () -> take(Duration.ZERO));
         }
     }
+
+    @Test
+    void aLockWhoseHolderDiedOnThisMachineIsTakenOverAtOnce() throws Exception {
+        Process dead = new ProcessBuilder("sleep", "60").start();
+        dead.destroyForcibly().waitFor();
+        String host = java.lang.management.ManagementFactory.getRuntimeMXBean().getName().replaceFirst("^\\d+@", "");
+        Path file = Files.createDirectories(lake.resolve("_locks")).resolve("batch.lock");
+        Files.writeString(file, "pid " + dead.pid() + " on " + host + ", since 2026-11-25T10:00:00Z", StandardCharsets.UTF_8);
+        try (RunLock lock = take(Duration.ZERO)) { // touched just now, but its process is gone: no 2-minute wait
+            assertTrue(lock.tookOver().startsWith("pid " + dead.pid() + " on " + host), lock.tookOver());
+        }
+        Process alive = new ProcessBuilder("sleep", "60").start();
+        try {
+            Files.writeString(file, "pid " + alive.pid() + " on " + host + ", since 2026-11-25T10:00:00Z",
+                    StandardCharsets.UTF_8);
+            assertThrows(ConfigException.class, () -> take(Duration.ZERO), "a live holder keeps its lock");
+        } finally {
+            alive.destroyForcibly();
+            Files.deleteIfExists(file);
+        }
+    }
 }
