@@ -18,7 +18,8 @@ public final class BronzeJob {
         JobRun run = new JobRun("bronze");
         try {
             new PostgresLanding(spark, writer, config.postgres()).run(run, config.batchParallelTables());
-            SupportReportLanding.Outcome reports = new SupportReportLanding(spark, writer, config.ftp()).run(run);
+            SupportReportLanding.Outcome reports = new SupportReportLanding(spark, writer, config.ftp(),
+                    java.time.LocalDate.ofInstant(config.streaming().earliestEventTime(), java.time.ZoneOffset.UTC)).run(run);
             run.record(spark, writer);
             return new Result(run, reports);
         } catch (RuntimeException e) {

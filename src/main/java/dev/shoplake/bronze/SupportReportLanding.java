@@ -38,11 +38,15 @@ public final class SupportReportLanding {
     private final SparkSession spark;
     private final DeltaWriter writer;
     private final LakehouseConfig.Ftp ftp;
+    private final java.time.LocalDate earliest;
 
-    public SupportReportLanding(SparkSession spark, DeltaWriter writer, LakehouseConfig.Ftp ftp) {
+    /** @param earliest tickets created before this day are quarantined (spark.lakehouse.stream.earliest-event-time) */
+    public SupportReportLanding(SparkSession spark, DeltaWriter writer, LakehouseConfig.Ftp ftp,
+                                java.time.LocalDate earliest) {
         this.spark = spark;
         this.writer = writer;
         this.ftp = ftp;
+        this.earliest = earliest;
     }
 
     /** What a run found: files landed, files already landed, and days missing. */
@@ -77,7 +81,7 @@ public final class SupportReportLanding {
                 continue;
             }
             byte[] content = zone.read(name);
-            SupportReportParser.Parsed parsed = SupportReportParser.parse(name, content);
+            SupportReportParser.Parsed parsed = SupportReportParser.parse(name, content, earliest);
             rows(run, name, content, parsed, tickets, rejected, ledgerRows);
             dates.add("'" + parsed.reportDate() + "'");
             landed.add(name);

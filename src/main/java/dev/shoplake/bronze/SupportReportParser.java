@@ -53,7 +53,11 @@ public final class SupportReportParser {
         }
     }
 
-    public static Parsed parse(String fileName, byte[] content) {
+    /**
+     * @param earliest the day the shop's records begin: a ticket created before it is not a real
+     *                 ticket of this shop (a clock or an export gone wrong)
+     */
+    public static Parsed parse(String fileName, byte[] content, LocalDate earliest) {
         LocalDate day = reportDate(fileName);
         List<Ticket> tickets = new ArrayList<>();
         List<Rejected> rejected = new ArrayList<>();
@@ -111,7 +115,7 @@ public final class SupportReportParser {
                                 + (lastLineUnterminated ? " (file truncated?)" : "");
                     } else {
                         String[] f = r.values();
-                        reason = validate(f, day);
+                        reason = validate(f, day, earliest);
                         if (reason == null) {
                             ticket = new Ticket(lineNo, f[0], emptyToNull(f[1]), emptyToNull(f[2]), emptyToNull(f[3]),
                                     f[4], emptyToNull(f[5]), LocalDate.parse(f[6]), f[7],
@@ -146,7 +150,7 @@ public final class SupportReportParser {
         return lines;
     }
 
-    private static String validate(String[] f, LocalDate reportDay) {
+    private static String validate(String[] f, LocalDate reportDay, LocalDate earliest) {
         if (f[0].isBlank()) {
             return "empty Ticket ID";
         }
@@ -163,6 +167,9 @@ public final class SupportReportParser {
             return "bad Resolution Date '" + f[8] + "'";
         }
         LocalDate created = LocalDate.parse(f[6]);
+        if (created.isBefore(earliest)) {
+            return "Date Created " + f[6] + " is before the shop's records begin (" + earliest + ")";
+        }
         if (!f[8].isEmpty() && LocalDate.parse(f[8]).isBefore(created)) {
             return "Resolution Date " + f[8] + " is before Date Created " + f[6];
         }

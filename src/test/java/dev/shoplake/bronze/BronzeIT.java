@@ -134,10 +134,21 @@ class BronzeIT {
             ftp.upload("customer_support_data_2026-04-02.csv", new byte[0]);
             ftp.upload("customer_support_data_2026-04-03.csv", "id,name\nx,y\n".getBytes(StandardCharsets.UTF_8));
             ftp.upload("notes.txt", "not a report".getBytes(StandardCharsets.UTF_8));
+            ftp.upload("customer_support_data_2026-04-04.csv", (header + "\n").getBytes(StandardCharsets.UTF_8));
+            java.io.ByteArrayOutputStream mixed = new java.io.ByteArrayOutputStream();
+            mixed.writeBytes(("\uFEFF" + header + "\r\n"
+                    + "h,Hal Po,hal@example.com,,Billing,Café,2026-04-05,Pending,\r\n").getBytes(StandardCharsets.UTF_8));
+            mixed.writeBytes("i,Ida Café,ida@example.com,,Billing,Refund,2026-04-05,Pending,\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            mixed.writeBytes(("j,Jo Ko,jo@example.com,,Billing,Soon,2099-01-01,Pending,\r\n"
+                    + "k,Kim Lu,kim@example.com,,Billing,Old,1999-12-31,Pending,\r\n"
+                    + "l,Lea Mo,lea@example.com,,Ship").getBytes(StandardCharsets.UTF_8));
+            ftp.upload("customer_support_data_2026-04-05.csv", mixed.toByteArray());
         }
         BronzeJob.run(spark, config);
-        assertEquals(List.of("a 2", "f 7"),
-                strings(spark, "SELECT ticket_id || ' ' || _line FROM bronze.support_tickets ORDER BY ticket_id"));
+        assertEquals(List.of("a 2", "f 7", "h 2 Café"), strings(spark, "SELECT ticket_id || ' ' || _line "
+                + "|| CASE WHEN ticket_id = 'h' THEN ' ' || issue_description ELSE '' END FROM bronze.support_tickets "
+                + "ORDER BY ticket_id"), "a BOM and CRLF line endings land; UTF-8 lands as written");
         assertEquals(List.of(
                 "customer_support_data_2026-04-01.csv 3 unknown Issue Category 'Lost Parcel'",
                 "customer_support_data_2026-04-01.csv 4 bad Date Created '04/01/2026'",
@@ -146,13 +157,19 @@ class BronzeIT {
                 "customer_support_data_2026-04-01.csv 8 malformed CSV",
                 "customer_support_data_2026-04-02.csv 0 empty file",
                 "customer_support_data_2026-04-03.csv 1 header changed: expected '" + header + "'",
-                "customer_support_data_2026-04-03.csv 2 header changed: columns cannot be trusted"),
+                "customer_support_data_2026-04-03.csv 2 header changed: columns cannot be trusted",
+                "customer_support_data_2026-04-05.csv 3 not valid UTF-8 (the raw text here is decoded as ISO-8859-1)",
+                "customer_support_data_2026-04-05.csv 4 Date Created 2099-01-01 is after the report's day 2026-04-05",
+                "customer_support_data_2026-04-05.csv 5 Date Created 1999-12-31 is before the shop's records begin "
+                        + "(2020-01-01)",
+                "customer_support_data_2026-04-05.csv 6 expected 9 columns, found 5 (file truncated?)"),
                 strings(spark, "SELECT _file || ' ' || _line || ' ' || regexp_replace(reason, '(malformed CSV).*', '$1') "
                         + "FROM bronze.support_tickets_quarantine ORDER BY _file, _line"));
         assertEquals(List.of("g,Gus Oh,gus@example.com,,Billing,\"unclosed"),
                 strings(spark, "SELECT raw_text FROM bronze.support_tickets_quarantine WHERE _line = 8"));
         assertEquals(List.of("customer_support_data_2026-04-01.csv 7 2 5", "customer_support_data_2026-04-02.csv 1 0 1",
-                        "customer_support_data_2026-04-03.csv 2 0 2"),
+                        "customer_support_data_2026-04-03.csv 2 0 2", "customer_support_data_2026-04-04.csv 0 0 0",
+                        "customer_support_data_2026-04-05.csv 5 1 4"),
                 strings(spark, "SELECT file_name || ' ' || rows_in_file || ' ' || rows_landed || ' ' || rows_quarantined "
                         + "FROM bronze.support_report_files ORDER BY file_name"));
         assertLedgerAddsUp(spark);
