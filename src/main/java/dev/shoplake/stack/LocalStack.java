@@ -23,6 +23,11 @@ public final class LocalStack implements AutoCloseable {
     private KafkaBroker kafka;
     private boolean closed;
 
+    /** The stack's servers, each of which can be stopped and started again on its own data (fault tests). */
+    public enum Service { POSTGRES, FTP, KAFKA }
+
+    private final java.util.EnumMap<Service, AutoCloseable> services = new java.util.EnumMap<>(Service.class);
+
     private LocalStack(LakehouseConfig config) {
         this.config = config;
     }
@@ -41,9 +46,9 @@ public final class LocalStack implements AutoCloseable {
             Ports.requireFree(config.kafka().port() + 1, "the Kafka controller (the broker's port + 1)");
             // the broker JVM is the slowest to start: launch it first, wait for it last
             stack.kafka = KafkaBroker.start(config.kafka(), dir);
-            stack.running.add(stack.kafka);
-            stack.running.add(PostgresServer.start(config.postgres(), dir));
-            stack.running.add(FtpServerProcess.start(config.ftp(), dir, config.stack().ftpTls()));
+            stack.add(Service.KAFKA, stack.kafka);
+            stack.add(Service.POSTGRES, PostgresServer.start(config.postgres(), dir));
+            stack.add(Service.FTP, FtpServerProcess.start(config.ftp(), dir, config.stack().ftpTls()));
             stack.kafka.awaitReady(config.kafka(), 120_000);
         } catch (IOException e) {
             stack.close();
@@ -54,6 +59,37 @@ public final class LocalStack implements AutoCloseable {
         }
         LOG.info("local stack up in {} ms", (System.nanoTime() - started) / 1_000_000);
         return stack;
+    }
+
+    private void add(Service service, AutoCloseable server) {
+        services.put(service, server);
+        running.add(server);
+    }
+
+    /** Stops one server (as a crash or an operator would); its data stays for {@link #start(Service)}. */
+    public synchronized void stop(Service service) throws Exception {
+        AutoCloseable server = services.remove(service);
+        if (server != null) {
+            running.remove(server);
+            server.close();
+        }
+    }
+
+    /** Starts a stopped server again on its data and waits until it answers. */
+    public synchronized void start(Service service) throws IOException {
+        if (services.containsKey(service)) {
+            return;
+        }
+        Path dir = config.stack().path();
+        switch (service) {
+            case POSTGRES -> add(service, PostgresServer.start(config.postgres(), dir));
+            case FTP -> add(service, FtpServerProcess.start(config.ftp(), dir, config.stack().ftpTls()));
+            case KAFKA -> {
+                kafka = KafkaBroker.start(config.kafka(), dir);
+                add(service, kafka);
+                kafka.awaitReady(config.kafka(), 120_000);
+            }
+        }
     }
 
     /** Where each server answers, for people: no secrets. */
