@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import dev.shoplake.gold.GoldModel;
+import dev.shoplake.lake.AcceptedValues;
 import dev.shoplake.source.events.EventTopic;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -19,7 +20,6 @@ import org.apache.spark.sql.expressions.Window;
  * ({@link GoldModel#UNKNOWN_KEY}); {@link #resolveKeys} fills it in once it has.
  */
 public final class StreamFacts {
-    static final String[] CART_ACTIONS = {"CREATE_CART", "ADD_TO_CART", "REMOVE_FROM_CART", "CHECKOUT", "DELETE_CART"};
 
     private StreamFacts() {
     }
@@ -31,7 +31,7 @@ public final class StreamFacts {
 
     /** Whether a parsed event is a cart action (a row of gold.fact_cart_activity once usable). */
     public static Column isCartAction() {
-        return col("kind").equalTo(EventTopic.STORE.name()).and(col("type").isin((Object[]) CART_ACTIONS));
+        return col("kind").equalTo(EventTopic.STORE.name()).and(col("type").isin(AcceptedValues.CART_ACTIONS.toArray()));
     }
 
     /** Whether a parsed event is a stock change (a row of gold.fact_product_stock once usable). */

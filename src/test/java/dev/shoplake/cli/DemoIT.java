@@ -14,8 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,14 +34,7 @@ class DemoIT {
         int dashboardPort = Ports.free();
         Settings settings = TestStack.baseSettings(dir.resolve("stack"), Ports.free(), Ports.free(), TestStack.freePair())
                 .with("spark.lakehouse.lake.root", dir.resolve("lake").toString());
-        Path conf = dir.resolve("demo.properties");
-        Properties props = new Properties();
-        props.putAll(settings.asMap());
-        props.putAll(Map.of("spark.master", "local[2]", "spark.sql.shuffle.partitions", "2",
-                "spark.databricks.delta.snapshotPartitions", "1", "spark.ui.enabled", "false"));
-        try (var out = Files.newOutputStream(conf)) {
-            props.store(out, null);
-        }
+        Path conf = dev.shoplake.testing.TestJvm.configFile(settings, dir.resolve("demo.properties"));
         Path log = dir.resolve("demo.log");
         List<String> command = dev.shoplake.testing.TestJvm.lakehouse("2g", "demo", "--config", conf.toString(),
                 "--days", "3", "--port", String.valueOf(dashboardPort), "--batch-every", "20");

@@ -28,7 +28,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class EventStreamIT {
     private static final TestStack STACK = TestStack.get();
-    private static final Set<String> CART_ACTIONS = Set.of(StreamFacts.CART_ACTIONS);
+    private static final Set<String> CART_ACTIONS = Set.copyOf(dev.shoplake.lake.AcceptedValues.CART_ACTIONS);
 
     private static Settings streamSettings() {
         return STACK.freshShopSettings()
@@ -172,15 +171,7 @@ class EventStreamIT {
         LakehouseConfig config = STACK.config(settings);
         TestStack.simulate(config, 2, Instant.parse("2026-07-01T00:00:00Z"), 5);
         Path checkpoint = Path.of(config.streaming().checkpoint(config.lakeRoot(), EventStream.FACTS));
-        Path conf = Files.createTempFile("stream-", ".properties");
-        Properties props = new Properties();
-        props.putAll(settings.asMap());
-        props.putAll(Map.of("spark.master", "local[2]", "spark.sql.shuffle.partitions", "2",
-                "spark.databricks.delta.snapshotPartitions", "1", "spark.ui.enabled", "false"));
-        try (var out = Files.newOutputStream(conf)) {
-            props.store(out, null);
-        }
-
+        Path conf = dev.shoplake.testing.TestJvm.configFile(settings, Files.createTempFile("stream-", ".properties"));
         Path logs = Files.createTempDirectory("stream-jvm-");
         boolean killedMidBatch = false;
         for (int attempt = 0; attempt < 3 && !killedMidBatch; attempt++) {
@@ -189,15 +180,15 @@ class EventStreamIT {
                 long deadline = System.currentTimeMillis() + 240_000;
                 // a batch is in flight when its offsets are written and its commit is not
                 while (System.currentTimeMillis() < deadline && stream.isAlive()
-                        && !(lastBatch(checkpoint.resolve("commits")) >= attempt
-                        && lastBatch(checkpoint.resolve("offsets")) > lastBatch(checkpoint.resolve("commits")))) {
+                        && !(dev.shoplake.testing.TestJvm.lastBatch(checkpoint.resolve("commits")) >= attempt
+                        && dev.shoplake.testing.TestJvm.lastBatch(checkpoint.resolve("offsets")) > dev.shoplake.testing.TestJvm.lastBatch(checkpoint.resolve("commits")))) {
                     Thread.sleep(20);
                 }
                 assertTrue(stream.isAlive(), "the streaming JVM is running");
             } finally {
                 stream.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no cleanup
             }
-            killedMidBatch = lastBatch(checkpoint.resolve("offsets")) > lastBatch(checkpoint.resolve("commits"));
+            killedMidBatch = dev.shoplake.testing.TestJvm.lastBatch(checkpoint.resolve("offsets")) > dev.shoplake.testing.TestJvm.lastBatch(checkpoint.resolve("commits"));
         }
         assertTrue(killedMidBatch, "the JVM died with a micro-batch planned but not committed");
 
@@ -263,17 +254,6 @@ class EventStreamIT {
         return new ProducerRecord<>(config.kafka().storeTopic(), cart, "{\"event_id\":\"cart-" + cart
                 + "\",\"type\":\"CREATE_CART\",\"timestamp\":\"2026-06-01T" + time + "Z\",\"cart_id\":" + cart
                 + ",\"customer_id\":1}");
-    }
-
-    /** The newest batch id in a checkpoint's offsets/ or commits/ directory, -1 when none. */
-    private static long lastBatch(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return -1;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
-                    .mapToLong(Long::parseLong).max().orElse(-1);
-        }
     }
 
     /** `lakehouse stream` in its own JVM, as an operator would run it. */

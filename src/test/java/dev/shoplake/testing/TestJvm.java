@@ -24,4 +24,31 @@ public final class TestJvm {
         command.addAll(List.of(args));
         return command;
     }
+
+    /**
+     * Writes the settings a CLI JVM reads with {@code --config}, with Spark sized for a test on this
+     * machine (two cores, two shuffle partitions, no UI).
+     */
+    public static java.nio.file.Path configFile(dev.shoplake.config.Settings settings, java.nio.file.Path file)
+            throws java.io.IOException {
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(settings.asMap());
+        props.putAll(java.util.Map.of("spark.master", "local[2]", "spark.sql.shuffle.partitions", "2",
+                "spark.databricks.delta.snapshotPartitions", "1", "spark.ui.enabled", "false"));
+        try (var out = java.nio.file.Files.newOutputStream(file)) {
+            props.store(out, null);
+        }
+        return file;
+    }
+
+    /** The newest batch id in a streaming checkpoint's offsets/ or commits/ directory, -1 when none. */
+    public static long lastBatch(java.nio.file.Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return -1;
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+                    .mapToLong(Long::parseLong).max().orElse(-1);
+        }
+    }
 }
