@@ -1,7 +1,8 @@
-// The dashboard: every tile asks /api/query/<name>?from=&to= (a named query of queries/dashboard.sql)
-// and shows the answer. Batch tiles refresh every 30 s, live tiles every 5 s; the range comes from
-// the URL (?from=yyyy-mm-dd&to=yyyy-mm-dd) or the picker.
-const LIVE_EVERY_MS = 5000, BATCH_EVERY_MS = 30000;
+// The dashboard: the page follows /api/follow?from=&to= (server-sent events). The server pushes
+// every tile's answer it holds (a named query of queries/dashboard.sql), then each new answer as
+// soon as a batch or a micro-batch moved the tables that tile reads: the page asks for nothing
+// on a timer, and a tile keeps its last value while the server recomputes it. The range comes
+// from the URL (?from=yyyy-mm-dd&to=yyyy-mm-dd) or the picker.
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 const count = new Intl.NumberFormat('en-US');
 const charts = {};
@@ -15,25 +16,17 @@ function initRange() {
   const fromDefault = new Date(to + 'T00:00:00Z'); fromDefault.setUTCDate(fromDefault.getUTCDate() - 29);
   document.getElementById('to').value = to;
   document.getElementById('from').value = params.get('from') || iso(fromDefault);
-  document.querySelectorAll('#range input').forEach(i => i.addEventListener('change', () => { remember(); refreshBatch(); refreshLive(); }));
+  document.querySelectorAll('#range input').forEach(i => i.addEventListener('change', () => { remember(); follow(); }));
   document.querySelectorAll('#range button').forEach(b => b.addEventListener('click', () => {
     const end = new Date(); const start = new Date(); start.setUTCDate(end.getUTCDate() - (+b.dataset.days - 1));
     document.getElementById('from').value = iso(start); document.getElementById('to').value = iso(end);
-    remember(); refreshBatch(); refreshLive();
+    remember(); follow();
   }));
 }
 
 function remember() {
   const r = range();
   history.replaceState(null, '', `?from=${r.from}&to=${r.to}`);
-}
-
-async function ask(name) {
-  const r = range();
-  const res = await fetch(`api/query/${name}?from=${r.from}&to=${r.to}`);
-  const body = await res.json();
-  if (body.error) throw new Error(body.error);
-  return body;
 }
 
 function setKpi(id, value, text) {
@@ -128,33 +121,69 @@ const tiles = {
   },
   freshness: a => {
     const r = a.rows[0] || {};
-    const ago = t => t ? `${Math.max(0, Math.round((Date.now() - Date.parse(t)) / 1000))} s ago` : 'never';
     const el = document.getElementById('freshness');
     el.dataset.lastBatch = r.last_batch_at || ''; el.dataset.lastStream = r.last_stream_batch_at || '';
-    el.textContent = `last batch: ${ago(r.last_batch_at)} · stream: last micro-batch ${ago(r.last_stream_batch_at)}` +
-      (r.stream_latency_ms == null ? '' : `, event-to-gold latency ${(r.stream_latency_ms / 1000).toFixed(1)} s`) +
-      ` · page refreshed ${new Date().toISOString().slice(11, 19)} UTC`;
+    el.dataset.latencyMs = r.stream_latency_ms == null ? '' : String(r.stream_latency_ms);
+    el.dataset.newestEvent = r.newest_event_at || '';
+    drawFreshness();
   },
 };
+
+// the header's ages move with the clock, not with the answers
+function drawFreshness() {
+  const el = document.getElementById('freshness');
+  if (!el.dataset.loaded) return;
+  const ago = t => t ? `${Math.max(0, Math.round((Date.now() - Date.parse(t)) / 1000))} s ago` : 'never';
+  const latency = el.dataset.latencyMs;
+  el.textContent = `last batch: ${ago(el.dataset.lastBatch)} · stream: last micro-batch ${ago(el.dataset.lastStream)}` +
+    (latency ? `, event-to-gold latency ${(+latency / 1000).toFixed(1)} s` : '') +
+    (banner ? ` · ${banner}` : '') + ` · last update ${lastUpdate || '–'} UTC`;
+}
+let banner = '', lastUpdate = '';
 
 const targets = { orders_summary: 'kpi-successful_orders', top_products: 'top_products', trending_products: 'trending_products',
   sales_by_day: 'chart-sales_by_day', sales_by_hour: 'chart-sales_by_hour', best_categories: 'chart-best_categories',
   most_active_customers: 'most_active_customers', customer_regions: 'chart-customer_regions', cart_conversion: 'kpi-conversion_pct',
   support_rates: 'kpi-tickets', live_traffic: 'chart-live_traffic', stock_alerts: 'stock_alerts', freshness: 'freshness' };
-const LIVE = ['live_traffic', 'stock_alerts', 'freshness', 'trending_products', 'cart_conversion'];
 
-async function refresh(names) {
-  await Promise.all(names.map(async n => {
-    try { tiles[n](await ask(n)); document.getElementById(targets[n]).dataset.loaded = 'true'; }
-    catch (e) { showError(targets[n], e); document.getElementById(targets[n]).dataset.loaded = 'error'; }
-  }));
-  document.body.dataset.refreshes = (+(document.body.dataset.refreshes || 0) + 1).toString();
+// One answer pushed by the server: drawn at once. An error after a first value keeps the value
+// (the tile says it is stale); an error before one says why there is nothing yet.
+function draw(answer) {
+  const el = document.getElementById(targets[answer.name]);
+  if (!el) return;
+  if (answer.error) {
+    if (el.dataset.loaded === 'true') { el.dataset.stale = answer.error; }
+    else { showError(targets[answer.name], new Error(answer.error)); el.dataset.loaded = 'error'; }
+  } else {
+    try {
+      if (el.dataset.loaded === 'error') { el.innerHTML = ''; delete el.dataset.error; }
+      tiles[answer.name](answer);
+      el.dataset.loaded = 'true'; delete el.dataset.stale;
+      el.dataset.updates = String(+(el.dataset.updates || 0) + 1);
+      el.dataset.computedAt = answer.computed_at;
+    } catch (e) { if (el.dataset.loaded !== 'true') { showError(targets[answer.name], e); el.dataset.loaded = 'error'; } }
+  }
+  lastUpdate = new Date().toISOString().slice(11, 19);
+  drawFreshness();
+  document.body.dataset.updates = String(+(document.body.dataset.updates || 0) + 1);
+  if (Object.values(targets).every(id => document.getElementById(id).dataset.loaded)) {
+    if (!document.body.dataset.ready) document.body.dataset.drawnMs = String(Math.round(performance.now()));
+    document.body.dataset.ready = 'true';
+  }
 }
-const refreshBatch = () => refresh(Object.keys(tiles).filter(n => !LIVE.includes(n)));
-const refreshLive = () => refresh(LIVE);
+
+let source = null;
+function follow() {
+  if (source) source.close();
+  const r = range();
+  source = new EventSource(`api/follow?from=${r.from}&to=${r.to}`);
+  source.onmessage = m => draw(JSON.parse(m.data));
+  // EventSource reconnects by itself; the tiles keep what they show meanwhile
+  source.onerror = () => { document.body.dataset.followErrors = String(+(document.body.dataset.followErrors || 0) + 1); };
+}
 
 initRange();
-Promise.all([refreshBatch(), refreshLive()]).then(() => { document.body.dataset.ready = 'true'; });
-setInterval(refreshLive, LIVE_EVERY_MS);
-setInterval(refreshBatch, BATCH_EVERY_MS);
+fetch('api/info').then(r => r.json()).then(i => { banner = i.banner || ''; drawFreshness(); }).catch(() => {});
+follow();
+setInterval(drawFreshness, 1000);
 window.addEventListener('resize', () => Object.values(charts).forEach(c => c.resize()));

@@ -153,10 +153,11 @@ WHERE s.stock_level < CAST(:stock_alert_below AS INT)
 ORDER BY s.stock_level, s.product_id;
 
 -- name: freshness
--- How fresh the numbers are: the last successful gold batch, and the stream's last micro-batch
--- with its event-to-gold latency.
+-- How fresh the numbers are: the last successful gold batch, the stream's last micro-batch with
+-- its event-to-gold latency, and the newest store event in gold (its stock change).
 SELECT (SELECT max(started_at + make_dt_interval(0, 0, 0, duration_ms / 1000.0)) FROM ops.job_runs
         WHERE job = 'gold' AND status = 'ok') AS last_batch_at,
        (SELECT max(batch_started_at) FROM ops.stream_progress) AS last_stream_batch_at,
        (SELECT max_by(max_latency_ms, batch_started_at) FROM ops.stream_progress
-        WHERE input_rows > 0) AS stream_latency_ms;
+        WHERE input_rows > 0) AS stream_latency_ms,
+       (SELECT max(event_time) FROM gold.stock_current) AS newest_event_at;

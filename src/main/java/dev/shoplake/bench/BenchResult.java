@@ -15,6 +15,11 @@ final class BenchResult {
         return this;
     }
 
+    BenchResult putAll(Map<String, Object> more) {
+        values.putAll(more);
+        return this;
+    }
+
     Object get(String key) {
         return values.get(key);
     }

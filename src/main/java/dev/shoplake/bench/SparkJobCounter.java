@@ -1,18 +1,37 @@
 package dev.shoplake.bench;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 
-/** Counts the Spark jobs and stages a phase of the bench starts: where a run's fixed costs come from. */
+/**
+ * Counts the Spark jobs and stages a phase of the bench starts, and the jobs per description
+ * (Delta names its steps, the stream names its micro-batches): where a run's fixed costs come from.
+ */
 final class SparkJobCounter extends SparkListener {
     private final AtomicLong jobs = new AtomicLong();
     private final AtomicLong stages = new AtomicLong();
+    private final Map<String, AtomicLong> byDescription = new ConcurrentHashMap<>();
 
     @Override
     public void onJobStart(SparkListenerJobStart jobStart) {
         jobs.incrementAndGet();
+        String description = jobStart.properties() == null ? null
+                : jobStart.properties().getProperty("spark.job.description");
+        byDescription.computeIfAbsent(shape(description), k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** A description without its ids and numbers, so that every micro-batch's jobs count as one kind. */
+    static String shape(String description) {
+        if (description == null || description.isBlank()) {
+            return "(no description)";
+        }
+        String first = description.lines().findFirst().orElse("").strip();
+        return first.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27,}", "<id>").replaceAll("\\d+", "N");
     }
 
     @Override
@@ -22,6 +41,14 @@ final class SparkJobCounter extends SparkListener {
 
     /** Jobs and stages since the last call. */
     long[] takeCounts() {
+        byDescription.clear();
         return new long[] {jobs.getAndSet(0), stages.getAndSet(0)};
+    }
+
+    /** Jobs per description since the last {@link #takeCounts}, most first. */
+    Map<String, Long> byDescription() {
+        Map<String, Long> out = new TreeMap<>();
+        byDescription.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code lakehouse bench}: the performance figures, on a shop simulated for the purpose, in its own stack. */
 @Command(name = "bench", description = "Benchmark on a freshly simulated shop in its own stack under target/bench: "
         + "--batch (first full run, nothing new in-JVM and as a whole process, one more day, DuckDB on the same rows, "
-        + "maintain), --stream (backlog rate, live latency). Writes target/bench/result.json and a report.")
+        + "maintain), --stream (backlog rate; live: latency alone and beside a batch, the dashboard in Chromium). Writes target/bench/result.json and a report.")
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     Lakehouse parent;
@@ -39,6 +39,10 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "120")
     long liveSeconds;
 
+    @Option(names = "--speed", description = "The live shop's pace in the live phase, as in the demo "
+            + "(default: ${DEFAULT-VALUE}x a day's pace).", defaultValue = "288")
+    double speed;
+
     @Override
     public Integer call() throws Exception {
         String dir = "target/bench/stack-sf" + scaleFactor + "-" + days + "d";
@@ -52,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         parent.overrides.forEach(o -> cliArgs.add("--conf=" + o));
         Path report = Bench.run(parent.settings(), parent.config(), new Bench.Options(scaleFactor, days, batch, stream,
-                Math.max(1, repeat), liveSeconds, cliArgs, Path.of("target/bench")), Lakehouse::say);
+                Math.max(1, repeat), liveSeconds, speed, cliArgs, Path.of("target/bench")), Lakehouse::say);
         System.out.print(Files.readString(report));
         Lakehouse.say("report: " + report);
         return 0;

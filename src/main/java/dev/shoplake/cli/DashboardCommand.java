@@ -28,7 +28,7 @@ final class DashboardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return parent.withLake("shoplake-dashboard", (spark, config) -> {
-            try (DashboardServer server = serve(spark, config, host, port)) {
+            try (DashboardServer server = serve(spark, config, host, port, "")) {
                 Lakehouse.say("dashboard: " + server.url() + "  (Ctrl-C stops it)");
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
@@ -48,8 +48,12 @@ final class DashboardCommand implements Callable<Integer> {
     }
 
     static DashboardServer serve(org.apache.spark.sql.SparkSession spark, dev.shoplake.config.LakehouseConfig config,
-                                 String host, int port) throws IOException {
-        return DashboardServer.start(new DashboardData(spark, config.lakeRoot(), config.streaming().stockAlertBelow(),
-                Duration.ofSeconds(3), Duration.ofSeconds(30)), host, port);
+                                 String host, int port, String banner) throws IOException {
+        DashboardData data = new DashboardData(spark, config.lakeRoot(), config.streaming().stockAlertBelow(),
+                Duration.ofMillis(250));
+        // the range a page opens on by default, computed before anyone looks
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        data.warm(today.minusDays(29), today);
+        return DashboardServer.start(data, host, port, banner);
     }
 }

@@ -54,6 +54,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Dashboard port (default: ${DEFAULT-VALUE}).", defaultValue = "8765")
     int port;
 
+    @Option(names = "--speed", description = "Live traffic as this many times a backfilled day's pace (default: "
+            + "${DEFAULT-VALUE}: a simulated day every 5 minutes, the batch's period; 1 is the real pace).",
+            defaultValue = "288")
+    double speed;
+
     private static void say(String line) {
         Lakehouse.say(line);
     }
@@ -61,8 +66,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
-        Settings settings = parent.settings();
-        LakehouseConfig config = parent.config();
+        Settings settings = parent.settings().with("spark.lakehouse.sim.speed", String.valueOf(speed));
+        LakehouseConfig config = parent.config(settings);
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable hook = () -> {
@@ -81,7 +86,8 @@ final class DemoCommand implements Callable<Integer> {
                 Lakehouse.seed(config, LocalDate.now(ZoneOffset.UTC).minusDays(days));
             }
             SparkSession spark = LakeSession.open("shoplake-demo", settings, config);
-            try (DashboardServer dashboard = DashboardCommand.serve(spark, config, "127.0.0.1", port)) {
+            try (DashboardServer dashboard = DashboardCommand.serve(spark, config, "127.0.0.1", port,
+                    String.format("live shop at %sx a day's pace", trim(speed)))) {
                 say("[2/5] dashboard: " + dashboard.url() + " (fills in as the lake does)");
                 backfill(spark, config);
                 say("[4/5] batch: bronze, silver, gold");
@@ -92,9 +98,9 @@ final class DemoCommand implements Callable<Integer> {
                 GoldSummary.print(spark);
                 EventStream stream = new EventStream(spark, config);
                 stream.start(false);
-                say(String.format("[5/5] live after %.0f s: the shop ticks every %d s, the stream follows it, a batch "
-                        + "runs every %d s", (System.nanoTime() - started) / 1e9, config.simulator().tickSeconds(),
-                        batchEvery));
+                say(String.format("[5/5] live after %.0f s: the shop ticks every %d s at %sx a day's pace, the stream "
+                        + "follows it, a batch runs every %d s", (System.nanoTime() - started) / 1e9,
+                        config.simulator().tickSeconds(), trim(speed), batchEvery));
                 printWhere(config, dashboard);
                 live(spark, config, stream, stop);
             } finally {
@@ -181,6 +187,10 @@ final class DemoCommand implements Callable<Integer> {
                 say("while stopping the stream: " + dev.shoplake.ops.JobRun.errorLine(e)); // the stack still stops
             }
         }
+    }
+
+    private static String trim(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
     }
 
     /** The Spark job group of the scheduled batches. */

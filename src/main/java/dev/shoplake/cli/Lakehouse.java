@@ -58,7 +58,11 @@ public final class Lakehouse {
     }
 
     LakehouseConfig config() {
-        return LakehouseConfig.from(settings(), env);
+        return config(settings());
+    }
+
+    LakehouseConfig config(Settings s) {
+        return LakehouseConfig.from(s, env);
     }
 
     /** Runs {@code work} with a lake session of this command's settings, every table by name, stopped afterwards. */

@@ -58,7 +58,8 @@ public record LakehouseConfig(
                 s.decimal(p + "sim.checkout-probability", 0.30, 0, 1),
                 s.decimal(p + "sim.payment-failure-probability", 0.35, 0, 1),
                 s.integer(p + "sim.purge-every-days", 25, 1, 10_000),
-                s.bool(p + "sim.website-events", true));
+                s.bool(p + "sim.website-events", true),
+                s.decimal(p + "sim.speed", 1.0, 0.01, 1_000_000));
         Stack stack = new Stack(
                 s.string(p + "stack.dir", ".stack"),
                 s.bool(p + "stack.ftp-tls", false));
@@ -66,31 +67,27 @@ public record LakehouseConfig(
                 s.integer(p + "batch.parallel-tables", 4, 1, 64),
                 new Streaming(
                         s.string(p + "stream.checkpoint-root", ""),
-                        s.string(p + "stream.trigger-interval", "5 seconds"),
+                        s.string(p + "stream.trigger-interval", "1 second"),
                         s.longValue(p + "stream.max-offsets-per-trigger", 200_000L),
-                        s.string(p + "stream.late-after", "10 minutes"),
                         s.integer(p + "stream.stock-alert-below", 20, 0, Integer.MAX_VALUE),
                         s.string(p + "stream.starting-offsets", "earliest"),
                         interval(s, p + "stream.future-tolerance", "5 minutes"),
                         instant(s, p + "stream.earliest-event-time", "2020-01-01T00:00:00Z"),
-                        s.integer(p + "stream.shuffle-partitions", 0, 0, 100_000),
-                        s.string(p + "stream.traffic-trigger-interval", "10 seconds")),
+                        s.integer(p + "stream.shuffle-partitions", 0, 0, 100_000)),
                 // a fact waiting this long for its dimension raises an alarm (ops.WaitingFacts)
                 java.time.Duration.ofHours(s.integer(p + "ops.waiting-alarm-after-hours", 24, 1, 24 * 365)));
     }
 
     /**
      * The streaming job. Checkpoints live under the lake ({@code <lake>/_checkpoints/<query>}) unless
-     * {@code checkpointRoot} says otherwise; {@code lateAfter} is the event-time watermark delay of
-     * the live metrics; {@code maxOffsetsPerTrigger} is the back-pressure limit per micro-batch;
-     * {@code shufflePartitions} the partitions of the stream's shuffles and state (0: the cluster's
-     * default parallelism; fixed in a checkpoint when it is created); the live minutes have a trigger
-     * of their own ({@code trafficTriggerInterval}): on few cores they would slow the facts' micro-batches.
+     * {@code checkpointRoot} says otherwise; {@code triggerInterval} is how often a micro-batch
+     * starts (one second: the live dashboard follows the commits); {@code maxOffsetsPerTrigger} is
+     * the back-pressure limit per micro-batch; {@code shufflePartitions} the partitions of the
+     * stream's shuffles (0: the cluster's default parallelism).
      */
-    public record Streaming(String checkpointRoot, String triggerInterval, long maxOffsetsPerTrigger, String lateAfter,
+    public record Streaming(String checkpointRoot, String triggerInterval, long maxOffsetsPerTrigger,
                             int stockAlertBelow, String startingOffsets, String futureTolerance,
-                            java.time.Instant earliestEventTime, int shufflePartitions,
-                            String trafficTriggerInterval) {
+                            java.time.Instant earliestEventTime, int shufflePartitions) {
         public String checkpoint(String lakeRoot, String query) {
             String root = checkpointRoot.isBlank() ? lakeRoot + "/_checkpoints" : checkpointRoot;
             return (root.endsWith("/") ? root : root + "/") + query;
@@ -214,12 +211,20 @@ public record LakehouseConfig(
     }
 
     /**
-     * The shop simulator. {@code ticksPerDay} 0 means "derive from the scale factor" (about 83 ticks
-     * a simulated day at SF1, i.e. about a million orders a year).
+     * The shop simulator. {@code ticksPerDay} is how busy a day is, in the generator's ticks (0:
+     * derive from the scale factor, about 83 a day at SF1, i.e. about a million orders a year),
+     * whether the day is backfilled or lived; {@code tickSeconds} is how often live mode commits;
+     * {@code speed} multiplies live traffic (a demo that wants more than a real shop's pace).
      */
     public record Simulator(long seed, double scaleFactor, int tickSeconds, int ticksPerDay,
                             int maxCustomersPerTick, double removeProbability, double checkoutProbability,
-                            double paymentFailureProbability, int purgeEveryDays, boolean websiteEvents) {
+                            double paymentFailureProbability, int purgeEveryDays, boolean websiteEvents,
+                            double speed) {
+        public Simulator withSpeed(double newSpeed) {
+            return new Simulator(seed, scaleFactor, tickSeconds, ticksPerDay, maxCustomersPerTick, removeProbability,
+                    checkoutProbability, paymentFailureProbability, purgeEveryDays, websiteEvents, newSpeed);
+        }
+
         public int effectiveTicksPerDay() {
             return ticksPerDay > 0 ? ticksPerDay : (int) Math.max(1, Math.round(83 * scaleFactor));
         }

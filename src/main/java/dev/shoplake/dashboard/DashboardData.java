@@ -1,132 +1,315 @@
 package dev.shoplake.dashboard;
 
+import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeSession;
+import dev.shoplake.lake.LakeTables;
+import dev.shoplake.lake.TableSpec;
 import dev.shoplake.query.NamedQueries;
-import dev.shoplake.query.SqlShell;
 import dev.shoplake.query.StatementSplitter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The dashboard's answers: the named queries of {@link NamedQueries#dashboard()} run through
- * Spark on the gold tables, as JSON, cached so that page refreshes cost nothing. Live tiles are
- * recomputed after {@code liveTtl}, the batch tiles after {@code batchTtl}; a query that is being
- * computed is shared by every request that asks for it meanwhile. Delta reads a committed
- * snapshot, so a batch or the stream writing at the same time never blocks or tears a tile.
+ * The dashboard's answers: the named queries of {@link NamedQueries#dashboard()} run through Spark
+ * on the gold tables, as JSON, held in memory per (query, range) with the Delta versions of the
+ * tables the query reads. A look costs no Spark job: it gets the answer held. A watcher reads the
+ * tables' versions from their logs ({@code watch-every}, no Spark job either) and, when a table
+ * moved (a batch or a micro-batch committed), recomputes the answers that read it, in the
+ * background, and pushes each new answer to the pages that follow its range ({@link #follow}).
+ * So the cost follows the commits, not the looks, and a tile keeps its last value while it is
+ * recomputed. Delta reads a committed snapshot: a writer never blocks or tears a tile.
  */
-public final class DashboardData {
-    /** Tiles that follow the stream: refreshed every few seconds. */
-    public static final Set<String> LIVE = Set.of("live_traffic", "stock_alerts", "freshness", "trending_products",
-            "cart_conversion");
+public final class DashboardData implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardData.class);
+    private static final Pattern TABLE = Pattern.compile("\\b(bronze|silver|gold|ops)\\.([a-z_]+)\\b");
+    /** An answer nobody asked for or follows in this long is no longer recomputed (and is dropped). */
+    private static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+    /** A failed answer (a table not there yet) is tried again after this long even if nothing moved. */
+    private static final Duration RETRY_FAILED = Duration.ofSeconds(5);
 
-    private record Key(String query, LocalDate from, LocalDate to) {
+    /** A tile's range; queries that do not depend on the range share the one with no dates. */
+    public record Range(LocalDate from, LocalDate to) {
+        static final Range NONE = new Range(null, null);
     }
 
-    private record Answer(String json, Instant computedAt) {
+    private record Key(String query, Range range) {
+    }
+
+    /** One answer as held: its JSON, the table versions it was computed at, and who follows it. */
+    private final class Entry {
+        final Key key;
+        volatile String json;
+        volatile Map<String, Long> versions = Map.of();
+        volatile boolean failed;
+        volatile Instant computedAt = Instant.EPOCH;
+        volatile Instant askedAt = Instant.now();
+        CompletableFuture<String> running;
+
+        Entry(Key key) {
+            this.key = key;
+        }
     }
 
     private final SparkSession spark;
     private final String lakeRoot;
+    private final DeltaWriter lake;
     private final Map<String, NamedQueries.Query> queries = NamedQueries.dashboard();
+    private final Map<String, List<TableSpec>> inputs = new LinkedHashMap<>();
     private final Map<String, Object> fixedParams;
-    private final Duration liveTtl;
-    private final Duration batchTtl;
-    private final Map<Key, CompletableFuture<Answer>> cache = new ConcurrentHashMap<>();
-    /** Spark runs the queries of one page side by side (the common pool would run them one by one on 2 cores). */
-    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "dashboard-query");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, TableSpec> watched = new LinkedHashMap<>();
+    private final Map<String, Long> versions = new ConcurrentHashMap<>();
+    private final List<Follower> followers = new CopyOnWriteArrayList<>();
+    /** Spark runs the queries side by side (the common pool would run them one by one on 2 cores). */
+    private final ExecutorService pool = Executors.newFixedThreadPool(4, daemon("dashboard-query"));
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(daemon("dashboard-watch"));
 
-    public DashboardData(SparkSession spark, String lakeRoot, int stockAlertBelow, Duration liveTtl,
-                         Duration batchTtl) {
+    private record Follower(Range range, Consumer<String> push) {
+    }
+
+    public DashboardData(SparkSession spark, String lakeRoot, int stockAlertBelow, Duration watchEvery) {
         this.spark = spark;
         this.lakeRoot = lakeRoot;
+        this.lake = new DeltaWriter(spark, lakeRoot);
         this.fixedParams = Map.of("stock_alert_below", stockAlertBelow);
-        this.liveTtl = liveTtl;
-        this.batchTtl = batchTtl;
+        Map<String, TableSpec> byName = new HashMap<>();
+        LakeTables.all().forEach(t -> byName.put(t.qualifiedName(), t));
+        for (NamedQueries.Query q : queries.values()) {
+            Set<TableSpec> read = new LinkedHashSet<>();
+            Matcher m = TABLE.matcher(q.sql());
+            while (m.find()) {
+                TableSpec spec = byName.get(m.group(1) + "." + m.group(2));
+                if (spec == null) {
+                    throw new IllegalStateException("dashboard query " + q.name() + " reads " + m.group()
+                            + ", which is not a lake table");
+                }
+                read.add(spec);
+            }
+            inputs.put(q.name(), List.copyOf(read));
+        }
+        inputs.values().stream().flatMap(List::stream).forEach(t -> watched.put(t.qualifiedName(), t));
+        watched.forEach((name, t) -> versions.put(name, version(t)));
+        long every = Math.max(50, watchEvery.toMillis());
+        watcher.scheduleWithFixedDelay(this::watch, every, every, TimeUnit.MILLISECONDS);
     }
 
     public List<String> names() {
         return List.copyOf(queries.keySet());
     }
 
-    /** The query's answer for the range as JSON: {name, computed_at, columns, rows} or {name, error}. */
+    /** The lake tables a query reads, as the watcher follows them. */
+    public List<String> inputsOf(String name) {
+        return inputs.get(name).stream().map(TableSpec::qualifiedName).toList();
+    }
+
+    /**
+     * The query's answer for the range as JSON: {name, computed_at, seconds, versions, columns, rows}
+     * or {name, error}. The answer held is returned at once, even while a newer one is computed; only
+     * the first look at a (query, range) waits for Spark.
+     */
     public String answer(String name, LocalDate from, LocalDate to) {
+        Entry entry = entry(name, new Range(from, to));
+        entry.askedAt = Instant.now();
+        String held = entry.json;
+        if (held != null) {
+            if (stale(entry)) {
+                refresh(entry);
+            }
+            return held;
+        }
+        return refresh(entry).join();
+    }
+
+    /**
+     * Follows every tile of a range: {@code push} gets each answer held now, then each new one as
+     * the tables move, until the returned handle is closed. Nothing is computed per follower.
+     */
+    public AutoCloseable follow(LocalDate from, LocalDate to, Consumer<String> push) {
+        Range range = new Range(from, to);
+        Follower follower = new Follower(range, push);
+        followers.add(follower);
+        for (String name : queries.keySet()) {
+            Entry entry = entry(name, range);
+            entry.askedAt = Instant.now();
+            if (entry.json != null) {
+                push.accept(entry.json);
+            }
+            if (entry.json == null || stale(entry)) {
+                refresh(entry);
+            }
+        }
+        return () -> followers.remove(follower);
+    }
+
+    /** Computes the tiles of a range in the background: a page opened later finds them held. */
+    public void warm(LocalDate from, LocalDate to) {
+        for (String name : queries.keySet()) {
+            refresh(entry(name, new Range(from, to)));
+        }
+    }
+
+    private Entry entry(String name, Range range) {
         if (!queries.containsKey(name)) {
             throw new IllegalArgumentException("no dashboard query named " + name);
         }
-        Key key = new Key(name, from, to);
-        Duration ttl = LIVE.contains(name) ? liveTtl : batchTtl;
-        if (cache.size() > 512) {
-            // every range ever asked for is not worth keeping: drop the answers that are stale anyway
-            cache.values().removeIf(f -> f.isDone() && !fresh(f.join(), batchTtl));
+        Range own = queries.get(name).sql().contains(":date_") ? range : Range.NONE;
+        return entries.computeIfAbsent(new Key(name, own), Entry::new);
+    }
+
+    private boolean stale(Entry e) {
+        if (e.failed && e.computedAt.plus(RETRY_FAILED).isBefore(Instant.now())) {
+            return true;
         }
-        CompletableFuture<Answer> entry = cache.compute(key, (k, old) -> {
-            if (old != null && (!old.isDone() || fresh(old.join(), ttl))) {
-                return old;
+        for (TableSpec t : inputs.get(e.key.query())) {
+            if (!versions.getOrDefault(t.qualifiedName(), -1L).equals(e.versions.getOrDefault(t.qualifiedName(), -1L))) {
+                return true;
             }
-            return CompletableFuture.supplyAsync(() -> compute(k), pool);
-        });
-        return entry.join().json();
+        }
+        return false;
     }
 
-    private static boolean fresh(Answer a, Duration ttl) {
-        return a.computedAt().plus(ttl).isAfter(Instant.now());
+    /** Starts computing the entry unless it is being computed; returns the computation. */
+    private synchronized CompletableFuture<String> refresh(Entry e) {
+        if (e.running != null && !e.running.isDone()) {
+            return e.running;
+        }
+        e.running = CompletableFuture.supplyAsync(() -> compute(e), pool);
+        return e.running;
     }
 
-    private Answer compute(Key key) {
-        NamedQueries.Query q = queries.get(key.query());
-        Map<String, Object> params = new java.util.HashMap<>(fixedParams);
-        params.put("date_from", key.from());
-        params.put("date_to", key.to());
+    private String compute(Entry e) {
+        // the versions before the query: a commit during it leaves the answer stale, so it is done again
+        Map<String, Long> at = new LinkedHashMap<>();
+        inputs.get(e.key.query()).forEach(t -> at.put(t.qualifiedName(), versions.getOrDefault(t.qualifiedName(), -1L)));
+        Map<String, Object> params = new HashMap<>(fixedParams);
+        params.put("date_from", e.key.range().from() == null ? LocalDate.EPOCH : e.key.range().from());
+        params.put("date_to", e.key.range().to() == null ? LocalDate.EPOCH : e.key.range().to());
         spark.sparkContext().setLocalProperty("spark.scheduler.pool", "dashboard");
-        spark.sparkContext().setJobGroup("dashboard", "dashboard: " + key.query(), false);
+        spark.sparkContext().setJobGroup("dashboard", "dashboard: " + e.key.query(), false);
         Instant started = Instant.now();
+        String json;
+        boolean failed = false;
+        String sql = StatementSplitter.bind(queries.get(e.key.query()).sql(), params);
         try {
-            return new Answer(json(key.query(), run(q.sql(), params), started), Instant.now());
-        } catch (Exception e) { // AnalysisException is a checked exception that Scala throws unchecked
-            if (String.valueOf(e.getMessage()).contains("TABLE_OR_VIEW_NOT_FOUND")) {
+            json = json(e.key.query(), spark.sql(sql), started, at);
+        } catch (Exception first) { // AnalysisException is a checked exception that Scala throws unchecked
+            Exception error = first;
+            json = null;
+            if (String.valueOf(first.getMessage()).contains("TABLE_OR_VIEW_NOT_FOUND")) {
                 // a table the batch or the stream created after the dashboard started: name it, try again
                 LakeSession.register(spark, lakeRoot);
                 try {
-                    return new Answer(json(key.query(), run(q.sql(), params), started), Instant.now());
+                    json = json(e.key.query(), spark.sql(sql), started, at);
                 } catch (Exception again) {
-                    e = again;
+                    error = again;
                 }
             }
-            // not cached for long: the table may appear with the next batch
-            return new Answer("{\"name\":" + Json.string(key.query()) + ",\"error\":" + Json.string(dev.shoplake.ops.JobRun.errorLine(e))
-                    + "}", Instant.now().minus(liveTtl.multipliedBy(2)).minus(batchTtl));
+            if (json == null) {
+                failed = true;
+                json = "{\"name\":" + Json.string(e.key.query()) + ",\"error\":"
+                        + Json.string(dev.shoplake.ops.JobRun.errorLine(error)) + "}";
+            }
+        } finally {
+            spark.sparkContext().clearJobGroup();
+        }
+        boolean changed = !json.equals(e.json);
+        e.json = json;
+        e.versions = at;
+        e.failed = failed;
+        e.computedAt = Instant.now();
+        if (changed) {
+            for (Follower f : followers) {
+                if (e.key.range() == Range.NONE || f.range().equals(e.key.range())) {
+                    f.push().accept(json);
+                }
+            }
+        }
+        return json;
+    }
+
+    /** One round of the watcher: read each table's version from its log, recompute what moved. */
+    private void watch() {
+        try {
+            watched.forEach((name, t) -> versions.put(name, version(t)));
+            Instant forget = Instant.now().minus(FORGET_AFTER);
+            List<Entry> due = new ArrayList<>();
+            for (Entry e : entries.values()) {
+                boolean followed = followers.stream().anyMatch(f -> e.key.range() == Range.NONE
+                        || f.range().equals(e.key.range()));
+                if (!followed && e.askedAt.isBefore(forget)) {
+                    entries.remove(e.key); // every range ever asked for is not worth keeping
+                } else if (e.json != null && stale(e)) {
+                    due.add(e);
+                }
+            }
+            due.forEach(this::refresh);
+        } catch (RuntimeException ex) {
+            LOG.warn("dashboard: reading table versions failed: {}", ex.toString());
         }
     }
 
-    private Dataset<Row> run(String sql, Map<String, Object> params) {
-        return spark.sql(StatementSplitter.bind(sql, params));
+    private long version(TableSpec t) {
+        try {
+            return lake.version(t);
+        } catch (RuntimeException e) {
+            return -1; // a table being created or removed right now: the next round sees it
+        }
     }
 
-    /** A small result (the queries aggregate or LIMIT) as {name, computed_at, seconds, columns, rows}. */
-    private static String json(String name, Dataset<Row> result, Instant started) {
+    /** A small result (the queries aggregate or LIMIT) as {name, computed_at, seconds, versions, columns, rows}. */
+    private static String json(String name, Dataset<Row> result, Instant started, Map<String, Long> versions) {
         List<String> rows = result.toJSON().collectAsList();
         StringBuilder out = new StringBuilder("{\"name\":").append(Json.string(name))
                 .append(",\"computed_at\":").append(Json.string(Instant.now().toString()))
                 .append(",\"seconds\":").append(Duration.between(started, Instant.now()).toMillis() / 1000.0)
-                .append(",\"columns\":[");
+                .append(",\"versions\":{");
+        int n = 0;
+        for (Map.Entry<String, Long> v : versions.entrySet()) {
+            out.append(n++ == 0 ? "" : ",").append(Json.string(v.getKey())).append(':').append(v.getValue());
+        }
+        out.append("},\"columns\":[");
         String[] columns = result.columns();
         for (int i = 0; i < columns.length; i++) {
             out.append(i == 0 ? "" : ",").append(Json.string(columns[i]));
         }
         out.append("],\"rows\":[").append(String.join(",", rows)).append("]}");
         return out.toString();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+        pool.shutdownNow();
     }
 }

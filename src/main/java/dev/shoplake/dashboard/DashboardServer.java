@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dashboard's web server: the page and its script, ECharts from the project's own classpath
- * (a WebJar: the page needs no CDN), and {@code /api/query/<name>?from=&to=} answering each tile
- * from {@link DashboardData}. Binds to one address (loopback by default).
+ * (a WebJar: the page needs no CDN), {@code /api/query/<name>?from=&to=} answering one tile from
+ * {@link DashboardData}, and {@code /api/follow?from=&to=}: server-sent events, every tile of the
+ * range as held now, then each new answer as the tables it reads move. Binds to one address
+ * (loopback by default).
  */
 public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
@@ -34,24 +36,39 @@ public final class DashboardServer implements AutoCloseable {
             "/dashboard.css", "/dashboard/dashboard.css",
             "/echarts.min.js", ECHARTS);
 
+    /** A follower that hears nothing for this long gets a comment line: a closed page is noticed. */
+    private static final long HEARTBEAT_MS = 10_000;
+    /** Pages following at once: each holds a connection (and a thread) while it is open. */
+    private static final int MAX_FOLLOWERS = 64;
+
     private final HttpServer server;
     private final ExecutorService pool;
     private final DashboardData data;
+    private final String banner;
+    private final java.util.concurrent.Semaphore followSlots = new java.util.concurrent.Semaphore(MAX_FOLLOWERS);
+    private volatile boolean closing;
 
-    private DashboardServer(HttpServer server, ExecutorService pool, DashboardData data) {
+    private DashboardServer(HttpServer server, ExecutorService pool, DashboardData data, String banner) {
         this.server = server;
         this.pool = pool;
         this.data = data;
+        this.banner = banner;
     }
 
     public static DashboardServer start(DashboardData data, String host, int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 32);
-        ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+        return start(data, host, port, "");
+    }
+
+    /** @param banner a line the page shows in its header (e.g. the simulator's speed), or "" */
+    public static DashboardServer start(DashboardData data, String host, int port, String banner) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        // a following page holds its thread for as long as it is open: a pool that grows with them
+        ExecutorService pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "dashboard-http");
             t.setDaemon(true);
             return t;
         });
-        DashboardServer dashboard = new DashboardServer(server, pool, data);
+        DashboardServer dashboard = new DashboardServer(server, pool, data, banner);
         server.createContext("/", dashboard::handle);
         server.setExecutor(pool);
         server.start();
@@ -79,6 +96,11 @@ public final class DashboardServer implements AutoCloseable {
                         .map(Json::string).toList()) + "]").getBytes(StandardCharsets.UTF_8));
             } else if (path.startsWith("/api/query/")) {
                 answer(exchange, path.substring("/api/query/".length()));
+            } else if (path.equals("/api/follow")) {
+                follow(exchange);
+            } else if (path.equals("/api/info")) {
+                send(exchange, 200, "application/json", ("{\"banner\":" + Json.string(banner) + "}")
+                        .getBytes(StandardCharsets.UTF_8));
             } else {
                 send(exchange, 404, "text/plain", ("no such page: " + path).getBytes(StandardCharsets.UTF_8));
             }
@@ -88,6 +110,58 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private void answer(HttpExchange exchange, String name) throws IOException {
+        LocalDate[] range = range(exchange);
+        if (range == null) {
+            return;
+        }
+        if (!data.names().contains(name)) {
+            send(exchange, 404, "application/json", ("{\"error\":" + Json.string("no query named " + name) + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        send(exchange, 200, "application/json", data.answer(name, range[0], range[1]).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Server-sent events: one {@code data:} line per answer (a tile's JSON), pushed as it changes,
+     * until the page goes away; a comment line every few seconds of quiet tells a closed page.
+     */
+    private void follow(HttpExchange exchange) throws IOException {
+        LocalDate[] range = range(exchange);
+        if (range == null) {
+            return;
+        }
+        if (!followSlots.tryAcquire()) {
+            send(exchange, 503, "text/plain", "too many pages follow the dashboard".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        java.util.concurrent.BlockingQueue<String> out = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (AutoCloseable following = data.follow(range[0], range[1], out::add)) {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream body = exchange.getResponseBody();
+            body.write(": following\n\n".getBytes(StandardCharsets.UTF_8));
+            body.flush();
+            while (!closing) {
+                String json = out.poll(HEARTBEAT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                // an answer is one line of JSON (Spark writes rows without newlines, Json.string escapes them)
+                body.write((json == null ? ": quiet\n\n" : "data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+                body.flush();
+            }
+        } catch (IOException gone) {
+            // the page was closed: stop following
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("dashboard follower failed: {}", e.toString());
+        } finally {
+            followSlots.release();
+        }
+    }
+
+    /** The request's from and to (defaults: the 30 days to today, UTC), or null after answering 400. */
+    private static LocalDate[] range(HttpExchange exchange) throws IOException {
         Map<String, String> q = query(exchange.getRequestURI());
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         LocalDate from;
@@ -98,18 +172,13 @@ public final class DashboardServer implements AutoCloseable {
         } catch (DateTimeParseException e) {
             send(exchange, 400, "application/json", ("{\"error\":" + Json.string("from and to are dates, yyyy-MM-dd: "
                     + e.getParsedString()) + "}").getBytes(StandardCharsets.UTF_8));
-            return;
+            return null;
         }
         if (from.isAfter(to)) {
             send(exchange, 400, "application/json", "{\"error\":\"from is after to\"}".getBytes(StandardCharsets.UTF_8));
-            return;
+            return null;
         }
-        if (!data.names().contains(name)) {
-            send(exchange, 404, "application/json", ("{\"error\":" + Json.string("no query named " + name) + "}")
-                    .getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        send(exchange, 200, "application/json", data.answer(name, from, to).getBytes(StandardCharsets.UTF_8));
+        return new LocalDate[] {from, to};
     }
 
     private static Map<String, String> query(URI uri) {
@@ -149,7 +218,9 @@ public final class DashboardServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         server.stop(0);
         pool.shutdownNow();
+        data.close();
     }
 }

@@ -174,14 +174,56 @@ public final class DeltaWriter {
         return rows.select(columns);
     }
 
-    /** Rows the table's latest commit added or changed (a MERGE's inserts + updates, a write's output rows). */
+    /**
+     * Rows the table's latest commit added or changed (a MERGE's inserts + updates, a write's output
+     * rows), read from that commit's file in the log: no Spark job.
+     */
     public long lastCommitChangedRows(TableSpec spec) {
-        Row last = DeltaTable.forPath(spark, path(spec)).history(1).select("operationMetrics").first();
-        scala.collection.Map<String, String> m = last.getMap(0);
-        if (m.contains("numTargetRowsInserted")) {
-            return Long.parseLong(m.apply("numTargetRowsInserted")) + Long.parseLong(m.apply("numTargetRowsUpdated"));
+        DeltaLog log = DeltaLog.forTable(spark, path(spec));
+        long newest = log.update(false, scala.Option.empty(), scala.Option.empty()).version();
+        var commit = log.getChanges(newest, newest, scala.Option.empty(), true);
+        while (commit.hasNext()) {
+            var actions = commit.next()._2().iterator();
+            while (actions.hasNext()) {
+                if (actions.next() instanceof org.apache.spark.sql.delta.actions.CommitInfo info
+                        && info.operationMetrics().isDefined()) {
+                    scala.collection.immutable.Map<String, String> m = info.operationMetrics().get();
+                    if (m.contains("numTargetRowsInserted")) {
+                        return Long.parseLong(m.apply("numTargetRowsInserted"))
+                                + Long.parseLong(m.apply("numTargetRowsUpdated"));
+                    }
+                    return Long.parseLong(m.get("numOutputRows").getOrElse(() -> "0"));
+                }
+            }
         }
-        return Long.parseLong(m.get("numOutputRows").getOrElse(() -> "0"));
+        return 0;
+    }
+
+    /**
+     * Replaces the partitions {@code partitionValues} of the spec's one partition column with
+     * {@code rows}, at most once per (appId, version): the stream's live minutes, where a replayed
+     * micro-batch must not add its counts twice. Other partitions are not read or touched.
+     *
+     * @return the rows written; 0 when this version was applied already
+     */
+    public long replacePartitions(TableSpec spec, Dataset<Row> rows, java.util.List<Integer> partitionValues,
+                                  String appId, long version) {
+        if (spec.partitionBy().size() != 1) {
+            throw new IllegalArgumentException(spec.qualifiedName() + " is not partitioned by one column");
+        }
+        OptionalLong applied = appliedVersion(spec, appId);
+        if (applied.isPresent() && applied.getAsLong() >= version) {
+            return 0;
+        }
+        StringBuilder where = new StringBuilder(spec.partitionBy().get(0)).append(" IN (");
+        for (int i = 0; i < partitionValues.size(); i++) {
+            where.append(i == 0 ? "" : ", ").append(partitionValues.get(i).intValue());
+        }
+        // one file per partition; the rows read the partitions they replace, from the version the write started at
+        conform(spec, rows).repartition(functions.col(spec.partitionBy().get(0))).write().format("delta")
+                .mode("overwrite").option("replaceWhere", where.append(")").toString())
+                .option("txnAppId", appId).option("txnVersion", version).save(path(spec));
+        return lastCommitChangedRows(spec);
     }
 
     /** The table's newest committed version, read from its log (no data is read); -1 when there is no table. */

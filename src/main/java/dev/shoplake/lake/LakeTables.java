@@ -320,9 +320,8 @@ public final class LakeTables {
             col("cart_conversion", DataTypes.DoubleType, true)),
             List.of("minute"), "one row per minute of event time", List.of("date_key"),
             Map.of("counts_not_negative", "sessions >= 0 AND page_views >= 0 AND store_actions >= 0"),
-            "live website and store traffic per minute for the dashboard: updated every micro-batch while "
-                    + "the minute is within the watermark (late-after); later events are counted in "
-                    + "ops.stream_progress.late_rows_dropped, not here (they are in the facts)"));
+            "live website and store traffic per minute of event time for the dashboard: each micro-batch "
+                    + "adds its events to their minutes (a late event too), rewriting the days it touches"));
     public static final TableSpec BRONZE_EVENTS_QUARANTINE = add(new TableSpec("bronze", "events_quarantine", schema(
             col("topic", DataTypes.StringType, false),
             col("partition", DataTypes.IntegerType, false),
@@ -375,8 +374,8 @@ public final class LakeTables {
             col("late_rows_dropped", DataTypes.LongType, true)),
             List.of("query_id", "batch_id"), "one row per micro-batch of a streaming query", List.of(), Map.of(),
             "streaming progress: input rows, rows written per table, batch duration, latency (gold commit "
-                    + "time minus the batch's oldest Kafka timestamp, which the simulator sets to the event time), "
-                    + "late rows dropped by the watermark"));
+                    + "time minus the batch's oldest Kafka timestamp, which the simulator sets to the event time); "
+                    + "late_rows_dropped is 0 since the live minutes count every event (kept for older lakes)"));
 
     public static final TableSpec OPS_WAITING_FACTS = add(new TableSpec("ops", "waiting_facts", schema(
             col("run_id", DataTypes.StringType, false),

@@ -43,23 +43,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streaming job: two Structured Streaming queries over the simulator's Kafka topics, each with
- * its checkpoint under the lake.
- *
- * <ul>
- *   <li>{@value #FACTS} reads every topic, quarantines what cannot be used, and inserts cart
- *   actions and stock changes into gold by event id (insert-only MERGE: a replayed micro-batch
- *   or a message sent twice adds nothing), then moves {@code gold.stock_current} forward.</li>
- *   <li>{@value #TRAFFIC} counts website, store and checkout events per minute of event time with a
- *   watermark ({@code late-after}); the counts are state in the checkpoint, and each micro-batch
- *   overwrites the minutes it changed, so a replay writes the same values again.</li>
- * </ul>
- * Exactly once therefore holds across restarts and kill -9: Kafka offsets and state come back
- * from the checkpoint, and every write is idempotent for a replayed batch.
+ * The streaming job: one Structured Streaming query ({@value #FACTS}) over the simulator's Kafka
+ * topics, its checkpoint under the lake. Each micro-batch parses its records once, quarantines
+ * what cannot be used, appends the cart actions and stock changes to gold (a replayed micro-batch
+ * is skipped by Delta's transaction id, a message sent twice by its event id), moves
+ * {@code gold.stock_current} forward, and adds the batch's traffic to the minutes of
+ * {@code gold.live_traffic_minute} (the touched days rewritten under the same transaction id: no
+ * state store, and a late event counts in its own minute).
+ * Exactly once therefore holds across restarts and kill -9: Kafka offsets come back from the
+ * checkpoint, and every write is idempotent for a replayed batch.
  */
 public final class EventStream {
     public static final String FACTS = "gold_facts";
-    public static final String TRAFFIC = "live_traffic";
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
     private static final StructType DIM_CUSTOMER = new StructType().add("customer_id", DataTypes.IntegerType)
             .add("valid_from", DataTypes.TimestampType).add("valid_to", DataTypes.TimestampType)
@@ -75,10 +70,20 @@ public final class EventStream {
     /** Per (query id, batch id): rows written per table and latency, for ops.stream_progress. */
     private final Map<String, BatchOutcome> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Long> progressWritten = new ConcurrentHashMap<>();
-    private final List<StreamingQuery> queries = new ArrayList<>();
+    private final List<StreamingQuery> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final DimensionCache dimensions;
     /** The dimension versions the waiting facts were last resolved against. */
     private String resolvedAtVersions = "";
+    /** Writes ops.stream_progress as micro-batches end, wherever the stream runs (demo, command, tests). */
+    private final java.util.concurrent.ExecutorService progressWriter = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "stream-progress");
+                t.setDaemon(true);
+                return t;
+            });
+    private final java.util.concurrent.atomic.AtomicBoolean progressPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private SparkSession streams;
+    private org.apache.spark.sql.streaming.StreamingQueryListener progressListener;
 
     record BatchOutcome(Map<String, Long> rowsWritten, long maxLatencyMs) {
     }
@@ -93,7 +98,7 @@ public final class EventStream {
         }
     }
 
-    /** Starts both queries; {@code availableNow} reads what Kafka holds now, then stops. */
+    /** Starts the query; {@code availableNow} reads what Kafka holds now, then stops. */
     public List<StreamingQuery> start(boolean availableNow) {
         for (TableSpec spec : List.of(LakeTables.GOLD_FACT_CART_ACTIVITY, LakeTables.GOLD_FACT_PRODUCT_STOCK,
                 LakeTables.GOLD_STOCK_CURRENT, LakeTables.GOLD_LIVE_TRAFFIC, LakeTables.BRONZE_EVENTS_QUARANTINE,
@@ -103,27 +108,18 @@ public final class EventStream {
         // a micro-batch runs without adaptive execution (Spark turns it off for streams), so every
         // shuffle and every state store has spark.sql.shuffle.partitions tasks: 200 by default, most
         // of a small micro-batch's time on a few cores
-        SparkSession streams = spark.newSession();
+        streams = spark.newSession();
         int partitions = config.streaming().shufflePartitions() > 0 ? config.streaming().shufflePartitions()
                 : spark.sparkContext().defaultParallelism();
         streams.conf().set("spark.sql.shuffle.partitions", String.valueOf(partitions));
+        progressListener = new ProgressListener();
+        streams.streams().addListener(progressListener);
         try {
             Dataset<Row> all = kafka(streams, topics.keySet());
             queries.add(trigger(all.writeStream().queryName(FACTS)
                     .option("checkpointLocation", config.streaming().checkpoint(config.lakeRoot(), FACTS))
                     .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::factsBatch), availableNow,
                     config.streaming().triggerInterval()).start());
-
-            List<String> trafficTopics = List.of(EventTopic.STORE.topicName(config.kafka()),
-                    EventTopic.CHECKOUT.topicName(config.kafka()), EventTopic.WEBSITE.topicName(config.kafka()));
-            Dataset<Row> events = EventParser.parse(kafka(streams, trafficTopics), topics, bounds())
-                    .where(col("error").isNull())
-                    .withWatermark("event_time", config.streaming().lateAfter())
-                    .dropDuplicatesWithinWatermark("event_id");
-            queries.add(trigger(LiveTraffic.perMinute(events).writeStream().queryName(TRAFFIC).outputMode("update")
-                    .option("checkpointLocation", config.streaming().checkpoint(config.lakeRoot(), TRAFFIC))
-                    .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::trafficBatch), availableNow,
-                    config.streaming().trafficTriggerInterval()).start());
         } catch (TimeoutException e) {
             throw new IllegalStateException("a streaming query did not start", e);
         }
@@ -154,6 +150,10 @@ public final class EventStream {
 
     /** Stops the queries (after their current micro-batch) and records the last progress. */
     public void stop() {
+        if (progressListener != null) {
+            streams.streams().removeListener(progressListener);
+        }
+        progressWriter.shutdown();
         for (StreamingQuery q : queries) {
             try {
                 q.stop();
@@ -161,8 +161,46 @@ public final class EventStream {
                 LOG.warn("query {} did not stop in time", q.name());
             }
         }
+        try {
+            progressWriter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         recordProgress();
         dimensions.clear();
+    }
+
+    /**
+     * Records progress after each micro-batch, off the stream's own thread: one write at a time,
+     * and batches that end while one is being written go into the next.
+     */
+    private final class ProgressListener extends org.apache.spark.sql.streaming.StreamingQueryListener {
+        @Override
+        public void onQueryStarted(QueryStartedEvent event) {
+        }
+
+        @Override
+        public void onQueryProgress(QueryProgressEvent event) {
+            if (progressPending.compareAndSet(false, true)) {
+                try {
+                    progressWriter.execute(() -> {
+                        progressPending.set(false);
+                        try {
+                            recordProgress();
+                        } catch (RuntimeException e) {
+                            LOG.warn("recording stream progress failed (the next micro-batch tries again): {}",
+                                    dev.shoplake.ops.JobRun.errorLine(e));
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    progressPending.set(false); // stop() records the last progress itself
+                }
+            }
+        }
+
+        @Override
+        public void onQueryTerminated(QueryTerminatedEvent event) {
+        }
     }
 
     private static DataStreamWriter<Row> trigger(DataStreamWriter<Row> w, boolean availableNow, String interval) {
@@ -203,10 +241,12 @@ public final class EventStream {
             Row shape = events.agg(count("*"), count_if(usable.unary_$bang()), min("kafka_timestamp"),
                     collect_set(when(usable.and(StreamFacts.isCartAction()), dateKey(col("event_time")))),
                     collect_set(when(usable.and(StreamFacts.isStockChange()), dateKey(col("event_time")))),
-                    min(when(usable.unary_$bang(), col("kafka_timestamp")))).first();
+                    min(when(usable.unary_$bang(), col("kafka_timestamp"))),
+                    collect_set(when(usable.and(LiveTraffic.isTraffic()), dateKey(col("event_time"))))).first();
             long input = shape.getLong(0);
             List<Integer> cartDays = shape.getList(3);
             List<Integer> stockDays = shape.getList(4);
+            List<Integer> trafficDays = shape.getList(6);
             // per checkpoint: a fresh checkpoint (a new query id) does not inherit an old one's batch ids
             String appId = "shoplake.stream." + spark.sparkContext().getLocalProperty("sql.streaming.queryId");
             Map<String, Long> written = new ConcurrentHashMap<>();
@@ -225,6 +265,13 @@ public final class EventStream {
                         LakeTables.GOLD_FACT_PRODUCT_STOCK, stock, col("date_key").isin(stockDays.toArray()), appId,
                         batchId)));
                 writes.add(() -> written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), moveStockForward(stock)));
+            }
+            if (!trafficDays.isEmpty()) {
+                // the days the batch's traffic falls on, rewritten with the batch's counts added
+                Dataset<Row> held = writer.read(LakeTables.GOLD_LIVE_TRAFFIC).where(col("date_key").isin(trafficDays.toArray()));
+                Dataset<Row> counted = LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic()));
+                writes.add(() -> written.put(LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), writer.replacePartitions(
+                        LakeTables.GOLD_LIVE_TRAFFIC, LiveTraffic.add(held, counted), trafficDays, appId, batchId)));
             }
             if (shape.getLong(1) > 0) {
                 writes.add(() -> written.put(LakeTables.BRONZE_EVENTS_QUARANTINE.qualifiedName(), writer.appendNew(
@@ -248,30 +295,6 @@ public final class EventStream {
                     byTable, System.currentTimeMillis() - started, latency);
         } finally {
             events.unpersist();
-        }
-    }
-
-    /** One micro-batch of the traffic query: the minutes whose counts changed, overwritten by minute. */
-    private void trafficBatch(Dataset<Row> minutes, long batchId) {
-        long started = System.currentTimeMillis();
-        Dataset<Row> changed = minutes.cache();
-        try {
-            Row shape = changed.agg(count("*"), collect_set("date_key")).first();
-            long rows = shape.getLong(0);
-            if (rows > 0) {
-                // only the partitions of the minutes that changed: the table keeps every minute ever
-                String inDays = shape.<Integer>getList(1).stream().map(String::valueOf)
-                        .collect(Collectors.joining(", "));
-                DeltaTable.forPath(changed.sparkSession(), writer.path(LakeTables.GOLD_LIVE_TRAFFIC)).as("t")
-                        .merge(changed.as("s"), "t.date_key IN (" + inDays + ") AND t.minute = s.minute")
-                        .whenMatched().updateAll()
-                        .whenNotMatched().insertAll()
-                        .execute();
-            }
-            outcome(TRAFFIC, batchId, Map.of(LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), rows), -1);
-            LOG.info("{} batch {}: {} minutes updated, {} ms", TRAFFIC, batchId, rows, System.currentTimeMillis() - started);
-        } finally {
-            changed.unpersist();
         }
     }
 

@@ -14,11 +14,35 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Website and store traffic per minute of event time, for the live dashboard. The same function
- * runs on a stream (with a watermark, see {@link EventStream}) and on a batch of events in tests.
+ * Website and store traffic per minute of event time, for the live dashboard: each micro-batch's
+ * events counted per minute ({@link #perMinute}), then added to the minutes the table holds
+ * ({@link #add}). No state outside the table: a late event is counted in its own minute, and a
+ * replayed micro-batch is skipped by the write's Delta transaction id (see {@link EventStream}).
  */
 public final class LiveTraffic {
+    /** The counted columns, in the table's order after minute and date_key. */
+    static final java.util.List<String> COUNTS = java.util.List.of("sessions", "page_views", "store_actions",
+            "carts_created", "add_to_carts", "checkouts", "orders_paid", "payments_failed", "revenue");
+
     private LiveTraffic() {
+    }
+
+    /** Whether a parsed event is traffic (website, store, checkout), which the live minutes count. */
+    public static Column isTraffic() {
+        return col("kind").isin(EventTopic.WEBSITE.name(), EventTopic.STORE.name(), EventTopic.CHECKOUT.name());
+    }
+
+    /**
+     * The minutes {@code held} (rows of gold.live_traffic_minute) with the counts {@code counted}
+     * ({@link #perMinute} rows) added: every minute of either, conversion recomputed from the sums.
+     */
+    public static Dataset<Row> add(Dataset<Row> held, Dataset<Row> counted) {
+        Column[] sums = COUNTS.stream().map(c -> sum(col(c)).as(c)).toArray(Column[]::new);
+        Dataset<Row> both = held.drop("cart_conversion").unionByName(counted.drop("cart_conversion"));
+        return both.groupBy(col("minute"), col("date_key")).agg(sums[0], java.util.Arrays.copyOfRange(sums, 1, sums.length))
+                .withColumn("revenue", col("revenue").cast("decimal(18,2)"))
+                .withColumn("cart_conversion", when(col("carts_created").gt(0),
+                        col("checkouts").cast("double").divide(col("carts_created"))));
     }
 
     /** @param events usable parsed events (see {@link EventParser}) */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoplake.source.sim.ShopSimulator;
 import dev.shoplake.streaming.EventStream;
-import dev.shoplake.testing.Chromium;
+import dev.shoplake.bench.Chromium;
 import dev.shoplake.testing.SmallLake;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard in a real browser: the numbers the page shows are those Spark SQL gives on the same
- * gold tables, and a live tile changes by itself while the shop runs and the stream follows it.
+ * gold tables; then, while the shop runs live, the stream follows it and a batch runs beside them
+ * (the demo's load), the page keeps every tile drawn, never blanks one it has drawn, shows the
+ * stream's last micro-batch in its header, and a live tile changes by itself (pushed, not polled).
  */
 @Tag("integration")
 class DashboardIT {
@@ -33,8 +35,7 @@ class DashboardIT {
         SparkSession spark = LAKE.spark();
         LocalDate from = SmallLake.FIRST_DAY.plusDays(2);
         LocalDate to = SmallLake.lastDay();
-        DashboardData data = new DashboardData(spark, LAKE.config().lakeRoot(), 20, Duration.ofSeconds(1),
-                Duration.ofSeconds(30));
+        DashboardData data = new DashboardData(spark, LAKE.config().lakeRoot(), 20, Duration.ofMillis(250));
         try (DashboardServer server = DashboardServer.start(data, "127.0.0.1", 0);
              Chromium page = Chromium.open(server.url() + "?from=" + from + "&to=" + to)) {
             page.await("document.body !== null && document.body.dataset.ready === 'true'", Duration.ofMinutes(3));
@@ -70,32 +71,63 @@ class DashboardIT {
             Path shots = Files.createDirectories(Path.of("target/dashboard"));
             page.screenshot(shots.resolve("dashboard.png"));
 
-            // live: the shop runs, the stream follows, the page refreshes its live tiles by itself
+            // live: the shop runs, the stream follows, a batch runs beside them; the page is pushed each change
+            page.eval("window.blanked = []; setInterval(() => { for (const id of Object.values(targets)) { "
+                    + "const el = document.getElementById(id); if (el.dataset.loaded === 'true' && (el.dataset.error "
+                    + "|| (el.textContent.trim() === '' && !el.querySelector('canvas')))) window.blanked.push(id); } }, 100); 1");
             String before = value(page, "kpi-live_store_actions");
+            String updatesBefore = page.eval("document.getElementById('chart-live_traffic').dataset.updates").asText();
             EventStream stream = new EventStream(spark, LAKE.config());
             stream.start(false);
-            var simulator = Executors.newSingleThreadExecutor();
-            Future<ShopSimulator.Summary> live = simulator.submit(() -> {
-                try (var sim = ShopSimulator.open(LAKE.config())) {
-                    return sim.live(Duration.ofSeconds(60), Clock.systemUTC(), line -> { });
+            var background = Executors.newFixedThreadPool(2);
+            // a day's traffic every 12 s: the shop of 3 generator ticks a day, at 7,200x
+            var busyShop = dev.shoplake.testing.TestStack.get().config(LAKE.settings().with("spark.lakehouse.sim.speed",
+                    "7200"));
+            java.util.concurrent.CountDownLatch ticking = new java.util.concurrent.CountDownLatch(1);
+            Future<ShopSimulator.Summary> live = background.submit(() -> {
+                try (var sim = ShopSimulator.open(busyShop)) {
+                    return sim.live(Duration.ofSeconds(60), Clock.systemUTC(), line -> {
+                        if (line.startsWith("tick ")) {
+                            ticking.countDown();
+                        }
+                    });
                 }
+            });
+            Future<?> batch = background.submit(() -> {
+                // once the shop ticks live (its catch-up reports are published, each deleting the one before),
+                // beside the stream
+                ticking.await();
+                Thread.sleep(5_000);
+                SmallLake.batch(spark, LAKE.config());
+                return null;
             });
             try {
                 page.await("document.getElementById('kpi-live_store_actions').dataset.value !== '" + before + "'",
                         Duration.ofSeconds(150));
+                // the header knows the stream while it runs (its progress is recorded as micro-batches end)
+                page.await("document.getElementById('freshness').dataset.lastStream !== ''"
+                        + " && document.getElementById('freshness').textContent.includes('last micro-batch')"
+                        + " && !document.getElementById('freshness').textContent.includes('micro-batch never')",
+                        Duration.ofSeconds(60));
+                batch.get();
             } finally {
                 // the simulator stops by itself (never interrupted mid-commit) and the stream catches up,
                 // so the shared lake stays equal to its sources for the other tests
                 live.get();
-                simulator.shutdown();
+                background.shutdown();
                 stream.processAllAvailable();
                 stream.stop();
             }
+            SmallLake.batch(spark, LAKE.config()); // what the live minute changed in the database, in gold too
             long lastHour = spark.sql("SELECT coalesce(sum(store_actions), 0) FROM gold.live_traffic_minute WHERE minute > "
                     + "(SELECT max(minute) - INTERVAL 1 HOUR FROM gold.live_traffic_minute)").first().getLong(0);
             page.await("document.getElementById('kpi-live_store_actions').dataset.value === '" + lastHour + "'",
                     Duration.ofSeconds(30));
-            assertTrue(page.eval("document.getElementById('freshness').dataset.lastStream").asText().length() > 0);
+            assertTrue(Long.parseLong(page.eval("document.getElementById('chart-live_traffic').dataset.updates").asText())
+                    > Long.parseLong(updatesBefore), "the live chart was redrawn by pushes");
+            assertEquals("[]", page.eval("JSON.stringify([...new Set(window.blanked)])").asText(),
+                    "no tile went blank after its first value");
+            assertEquals("0", page.eval("String(document.querySelectorAll('[data-loaded=error]').length)").asText());
             page.screenshot(shots.resolve("dashboard-live.png"));
         }
     }

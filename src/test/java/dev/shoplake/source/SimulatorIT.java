@@ -35,7 +35,9 @@ class SimulatorIT {
                 .with("spark.lakehouse.sim.ticks-per-day", "4")
                 .with("spark.lakehouse.sim.max-customers-per-tick", "40")
                 .with("spark.lakehouse.sim.purge-every-days", "5")
-                .with("spark.lakehouse.sim.tick-seconds", "1"));
+                .with("spark.lakehouse.sim.tick-seconds", "1")
+                // live: one generator tick of activity a second (4 a day x 21,600 / 86,400 s)
+                .with("spark.lakehouse.sim.speed", "21600"));
     }
 
     private static ShopSimulator simulator(LakehouseConfig config, KafkaEventPublisher events) {
@@ -72,7 +74,7 @@ class SimulatorIT {
              var sim = simulator(config, events)) {
             sim.seed(0.01, 7, start);
             ShopSimulator.Summary backfill = sim.backfill(20, null);
-            assertEquals(80, backfill.ticks());
+            assertEquals(20 * 288, backfill.ticks(), "a backfilled day is simulated in five-minute steps");
             assertEquals(start.plus(Duration.ofDays(20)), backfill.clock());
             assertEquals(20, backfill.reports().size());
         }
@@ -84,6 +86,13 @@ class SimulatorIT {
                     + "' OR order_date >= '" + start.plus(Duration.ofDays(20)) + "'"));
             assertTrue(ShopInvariants.longs(c, "SELECT id FROM sales").size() > 300, "a busy month has many orders");
             assertTrue(ShopInvariants.longs(c, "SELECT id FROM sales WHERE order_status = 'Canceled'").size() > 20);
+            // a backfilled day is a day: orders at every hour, busier in the afternoon than at night (UTC)
+            List<Long> perHour = ShopInvariants.longs(c, "SELECT count(*) FROM generate_series(0, 23) h LEFT JOIN sales s "
+                    + "ON extract(hour FROM s.order_date) = h GROUP BY h ORDER BY h");
+            assertTrue(perHour.stream().filter(n -> n > 0).count() >= 22, "orders at (nearly) every hour: " + perHour);
+            long night = perHour.subList(1, 7).stream().mapToLong(Long::longValue).sum();
+            long afternoon = perHour.subList(13, 19).stream().mapToLong(Long::longValue).sum();
+            assertTrue(afternoon > night, "the day curve: 13-19 h " + afternoon + " vs 01-07 h " + night);
         }
         Map<String, Long> backfillTypes = ShopInvariants.counts(Events.readAll(config.kafka()));
         for (String type : List.of("CREATE_CART", "ADD_TO_CART", "REMOVE_FROM_CART", "DELETE_CART", "CHECKOUT", "SALES",

@@ -143,4 +143,29 @@ class StreamFactsTest {
                                 new BigDecimal("0.00"), 0.0)),
                 LiveTraffic.perMinute(StreamFacts.usable(events)).orderBy("minute").collectAsList());
     }
+
+    @Test
+    void aBatchOfMinutesIsAddedToTheMinutesHeldLateOnesIncluded() {
+        StructType schema = dev.shoplake.lake.LakeTables.GOLD_LIVE_TRAFFIC.schema();
+        Dataset<Row> held = spark.createDataFrame(List.of(
+                RowFactory.create(ts("2026-06-01 10:00:00"), 20260601, 2L, 5L, 3L, 1L, 2L, 1L, 1L, 0L,
+                        new BigDecimal("10.00"), 1.0),
+                RowFactory.create(ts("2026-06-01 10:01:00"), 20260601, 1L, 1L, 0L, 0L, 0L, 0L, 0L, 0L,
+                        new BigDecimal("0.00"), null)), schema);
+        Dataset<Row> counted = spark.createDataFrame(List.of(
+                // a late event for a minute held, and a new minute
+                RowFactory.create(ts("2026-06-01 10:00:00"), 20260601, 0L, 1L, 1L, 1L, 0L, 0L, 0L, 1L,
+                        new BigDecimal("0.00"), 0.0),
+                RowFactory.create(ts("2026-06-01 10:02:00"), 20260601, 1L, 2L, 0L, 0L, 0L, 0L, 1L, 0L,
+                        new BigDecimal("7.25"), null)), schema);
+        assertEquals(List.of(
+                        RowFactory.create(ts("2026-06-01 10:00:00"), 20260601, 2L, 6L, 4L, 2L, 2L, 1L, 1L, 1L,
+                                new BigDecimal("10.00"), 0.5),
+                        RowFactory.create(ts("2026-06-01 10:01:00"), 20260601, 1L, 1L, 0L, 0L, 0L, 0L, 0L, 0L,
+                                new BigDecimal("0.00"), null),
+                        RowFactory.create(ts("2026-06-01 10:02:00"), 20260601, 1L, 2L, 0L, 0L, 0L, 0L, 1L, 0L,
+                                new BigDecimal("7.25"), null)),
+                dev.shoplake.lake.DeltaWriter.conform(dev.shoplake.lake.LakeTables.GOLD_LIVE_TRAFFIC,
+                        LiveTraffic.add(held, counted)).orderBy("minute").collectAsList());
+    }
 }

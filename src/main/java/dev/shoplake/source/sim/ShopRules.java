@@ -17,11 +17,15 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 
 /**
- * The original generator's rules, applied in memory to a {@link ShopState} for one tick:
+ * The original generator's rules, applied in memory to a {@link ShopState} for one step:
  * add to cart (restock under 20 by 200 first), remove from cart, drop empty carts, check out with a
  * payment that fails with the configured probability, plus price changes, the stale-cart purge and
- * website traffic. Every action becomes events with its own simulated time; the tick's random
- * numbers come from (seed, tick start), so the same state and seed give the same tick.
+ * website traffic. A step carries an intensity ({@link ShopRhythm}: 1.0 is one of the generator's
+ * ticks), so a day costs the same activity in five-minute steps as in one-second ones: shoppers
+ * and price changes are drawn with the step's share of a tick's mean, and a cart's chance to be
+ * checked out or emptied is compounded over it. Every action becomes events with its own
+ * simulated time; the random numbers come from (seed, step start), so the same state and seed
+ * give the same step.
  */
 final class ShopRules {
     static final int RESTOCK_BELOW = 20;
@@ -42,8 +46,8 @@ final class ShopRules {
         this.state = state;
     }
 
-    /** Simulates [start, end) and returns its events in causal order. */
-    List<ShopEvent> tick(Instant start, Instant end) {
+    /** Simulates [start, end) at {@code intensity} generator ticks and returns its events in causal order. */
+    List<ShopEvent> tick(Instant start, Instant end, double intensity) {
         events.clear();
         tickStart = start;
         rng = new SplittableRandom(state.seed * 0x9E3779B97F4A7C15L ^ start.toEpochMilli());
@@ -56,10 +60,10 @@ final class ShopRules {
         long checkoutLen = span - span * 65 / 100;
 
         purgeIfDue(start);
-        addToCarts(addPhase, addLen);
-        changePrices(addPhase.plusMillis(addLen / 2));
-        removeFromCarts(removePhase, removeLen);
-        checkout(checkoutPhase, checkoutLen);
+        addToCarts(addPhase, addLen, intensity);
+        changePrices(addPhase.plusMillis(addLen / 2), intensity);
+        removeFromCarts(removePhase, removeLen, compounded(config.removeProbability(), intensity));
+        checkout(checkoutPhase, checkoutLen, compounded(config.checkoutProbability(), intensity));
         state.clock = end;
         return List.copyOf(events);
     }
@@ -70,11 +74,40 @@ final class ShopRules {
         return phase.plusMillis(i * slotLen + rng.nextLong(Math.max(1, slotLen / 2)));
     }
 
-    private void addToCarts(Instant phase, long length) {
+    /** The chance per tick {@code p}, over {@code intensity} ticks. */
+    private static double compounded(double p, double intensity) {
+        return 1 - Math.pow(1 - p, intensity);
+    }
+
+    /** A Poisson draw with the given mean (Knuth's for small means, a rounded normal for large ones). */
+    private int poisson(double mean) {
+        if (mean <= 0) {
+            return 0;
+        }
+        if (mean > 30) {
+            double z = Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
+            return (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * z));
+        }
+        double limit = Math.exp(-mean);
+        double product = rng.nextDouble();
+        int n = 0;
+        while (product > limit) {
+            product *= rng.nextDouble();
+            n++;
+        }
+        return n;
+    }
+
+    private void addToCarts(Instant phase, long length, double intensity) {
         if (state.customerIds.length == 0 || state.productIds.length == 0) {
             return;
         }
-        int shoppers = 1 + rng.nextInt(Math.min(config.maxCustomersPerTick(), state.customerIds.length));
+        // a generator tick has 1 + uniform(0, max - 1) shoppers: (max + 1) / 2 on average
+        int most = Math.min(config.maxCustomersPerTick(), state.customerIds.length);
+        int shoppers = Math.min(state.customerIds.length, poisson(intensity * (most + 1) / 2.0));
+        if (shoppers == 0) {
+            return;
+        }
         int[] picked = rng.ints(0, state.customerIds.length).distinct().limit(shoppers).toArray();
         int anonymous = config.websiteEvents() ? rng.nextInt(shoppers + 1) : 0;
         for (int i = 0; i < picked.length; i++) {
@@ -142,10 +175,16 @@ final class ShopRules {
         }
     }
 
-    private void changePrices(Instant t) {
-        if (state.productIds.length == 0 || rng.nextDouble() >= PRICE_CHANGE_PER_TICK) {
+    private void changePrices(Instant t, double intensity) {
+        if (state.productIds.length == 0) {
             return;
         }
+        for (int n = poisson(PRICE_CHANGE_PER_TICK * intensity); n > 0; n--) {
+            changePrice(t);
+        }
+    }
+
+    private void changePrice(Instant t) {
         Product p = state.products.get(state.productIds[rng.nextInt(state.productIds.length)]);
         long old = p.priceCents;
         long updated = Math.max(50, Math.round(old * (0.8 + 0.4 * rng.nextDouble())));
@@ -159,10 +198,10 @@ final class ShopRules {
                 "new_price", money(updated));
     }
 
-    private void removeFromCarts(Instant phase, long length) {
+    private void removeFromCarts(Instant phase, long length, double probability) {
         List<Cart> chosen = new ArrayList<>();
         for (Cart cart : state.carts.values()) {
-            if (rng.nextDouble() < config.removeProbability()) {
+            if (rng.nextDouble() < probability) {
                 chosen.add(cart);
             }
         }
@@ -194,10 +233,10 @@ final class ShopRules {
         }
     }
 
-    private void checkout(Instant phase, long length) {
+    private void checkout(Instant phase, long length, double probability) {
         List<Cart> chosen = new ArrayList<>();
         for (Cart cart : state.carts.values()) {
-            if (!cart.lines.isEmpty() && rng.nextDouble() < config.checkoutProbability()) {
+            if (!cart.lines.isEmpty() && rng.nextDouble() < probability) {
                 chosen.add(cart);
             }
         }

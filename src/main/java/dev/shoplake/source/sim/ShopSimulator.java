@@ -153,7 +153,8 @@ public final class ShopSimulator implements AutoCloseable {
                     + "); at most " + possible + " whole day(s) can be backfilled now, and 'simulate live' runs the present");
         }
         ShopRules rules = new ShopRules(config, state);
-        int ticksPerDay = config.effectiveTicksPerDay();
+        // a day in steps short enough that carts, checkouts and price changes spread over its hours
+        int ticksPerDay = ShopRhythm.backfillStepsPerDay(config.effectiveTicksPerDay());
         long ticks = 0;
         for (int d = 0; d < days; d++) {
             Instant dayStart = state.clock;
@@ -164,7 +165,8 @@ public final class ShopSimulator implements AutoCloseable {
                 for (int t = 0; t < ticksPerDay; t++) {
                     Instant from = dayStart.plusMillis(t * step);
                     Instant to = t == ticksPerDay - 1 ? dayEnd : from.plusMillis(step);
-                    List<ShopEvent> tickEvents = rules.tick(from, to);
+                    List<ShopEvent> tickEvents = rules.tick(from, to,
+                            ShopRhythm.intensity(from, to, config.effectiveTicksPerDay(), 1.0));
                     EventOutbox.add(connection, tickEvents);
                     tickEvents.forEach(e -> counts.merge(e.type(), 1L, Long::sum));
                 }
@@ -184,7 +186,8 @@ public final class ShopSimulator implements AutoCloseable {
     }
 
     /**
-     * Runs in real time, a tick every {@code tick-seconds}, until {@code duration} has passed
+     * Runs in real time, a tick every {@code tick-seconds} (each with its share of the day's
+     * activity, times {@code sim.speed}), until {@code duration} has passed
      * (forever when null) or the thread is interrupted. Simulated time is the wall clock; a clock
      * behind it (after a backfill) jumps forward: the gap is a quiet shop.
      */
@@ -232,7 +235,8 @@ public final class ShopSimulator implements AutoCloseable {
                 Instant from = state.clock;
                 Instant to = wallClock.instant();
                 inTransaction(() -> {
-                    List<ShopEvent> tickEvents = rules.tick(from, to);
+                    List<ShopEvent> tickEvents = rules.tick(from, to,
+                            ShopRhythm.intensity(from, to, config.effectiveTicksPerDay(), config.speed()));
                     EventOutbox.add(connection, tickEvents);
                     tickEvents.forEach(e -> counts.merge(e.type(), 1L, Long::sum));
                     ShopWriter.flush(connection, state);

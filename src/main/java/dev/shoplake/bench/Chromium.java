@@ -1,4 +1,4 @@
-package dev.shoplake.testing;
+package dev.shoplake.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real headless Chromium (Debian's package) driven over the DevTools protocol: open a page,
- * evaluate JavaScript in it while it runs, take a screenshot. Installed by .ci/run
+ * evaluate JavaScript in it while it runs, take a screenshot: the bench measures the dashboard with it and
+ * the browser tests drive it. Installed by .ci/run
  * (bin/setup-browser); a machine without it fails the test with that instruction.
  */
 public final class Chromium implements AutoCloseable {
@@ -45,7 +46,8 @@ public final class Chromium implements AutoCloseable {
         }
         Path profile = Files.createTempDirectory("chromium-");
         Process p = new ProcessBuilder(binary.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
-                "--hide-scrollbars", "--no-first-run", "--window-size=1400,2400", "--remote-debugging-port=0",
+                "--hide-scrollbars", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-quic", "--window-size=1400,2400", "--remote-debugging-port=0",
                 "--user-data-dir=" + profile, url)
                 .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
         Path portFile = profile.resolve("DevToolsActivePort");
