@@ -324,12 +324,13 @@ public final class Bench {
         long[] batchWindow = new long[] {Long.MAX_VALUE, Long.MAX_VALUE};
         Map<String, Object> page = new LinkedHashMap<>();
         EventStream live = new EventStream(spark, config);
-        counter.takeCounts();
-        live.start(false);
         dev.shoplake.dashboard.DashboardData data = new dev.shoplake.dashboard.DashboardData(spark, config.lakeRoot(),
                 config.streaming().stockAlertBelow(), Duration.ofMillis(250));
+        live.addListener(data.live()); // as the demo runs them: the live tiles move with the stream's batches
         java.time.LocalDate today = java.time.LocalDate.now(ZoneOffset.UTC);
         data.warm(today.minusDays(29), today);
+        counter.takeCounts();
+        live.start(false);
         try (var dashboard = dev.shoplake.dashboard.DashboardServer.start(data, "127.0.0.1", 0, "bench")) {
             var simulated = background.submit(() -> {
                 try (var sim = ShopSimulator.open(liveShop)) {

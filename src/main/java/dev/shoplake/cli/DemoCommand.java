@@ -97,6 +97,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 GoldSummary.print(spark);
                 EventStream stream = new EventStream(spark, config);
+                stream.addListener(dashboard.data().live()); // the live tiles move with each micro-batch, no query
                 stream.start(false);
                 say(String.format("[5/5] live after %.0f s: the shop ticks every %d s at %sx a day's pace, the stream "
                         + "follows it, a batch runs every %d s", (System.nanoTime() - started) / 1e9,

@@ -73,7 +73,8 @@ public record LakehouseConfig(
                         s.string(p + "stream.starting-offsets", "earliest"),
                         interval(s, p + "stream.future-tolerance", "5 minutes"),
                         instant(s, p + "stream.earliest-event-time", "2020-01-01T00:00:00Z"),
-                        s.integer(p + "stream.shuffle-partitions", 0, 0, 100_000)),
+                        s.integer(p + "stream.shuffle-partitions", 0, 0, 100_000),
+                        1000L * s.integer(p + "stream.stock-current-every-seconds", 10, 0, 86_400)),
                 // a fact waiting this long for its dimension raises an alarm (ops.WaitingFacts)
                 java.time.Duration.ofHours(s.integer(p + "ops.waiting-alarm-after-hours", 24, 1, 24 * 365)));
     }
@@ -83,11 +84,12 @@ public record LakehouseConfig(
      * {@code checkpointRoot} says otherwise; {@code triggerInterval} is how often a micro-batch
      * starts (one second: the live dashboard follows the commits); {@code maxOffsetsPerTrigger} is
      * the back-pressure limit per micro-batch; {@code shufflePartitions} the partitions of the
-     * stream's shuffles (0: the cluster's default parallelism).
+     * stream's shuffles (0: the cluster's default parallelism); {@code stockCurrentEveryMs} how
+     * often gold.stock_current catches up with the stock facts (every micro-batch when catching up).
      */
     public record Streaming(String checkpointRoot, String triggerInterval, long maxOffsetsPerTrigger,
                             int stockAlertBelow, String startingOffsets, String futureTolerance,
-                            java.time.Instant earliestEventTime, int shufflePartitions) {
+                            java.time.Instant earliestEventTime, int shufflePartitions, long stockCurrentEveryMs) {
         public String checkpoint(String lakeRoot, String query) {
             String root = checkpointRoot.isBlank() ? lakeRoot + "/_checkpoints" : checkpointRoot;
             return (root.endsWith("/") ? root : root + "/") + query;

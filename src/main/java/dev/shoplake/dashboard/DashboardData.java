@@ -47,6 +47,11 @@ public final class DashboardData implements AutoCloseable {
     private static final Pattern TABLE = Pattern.compile("\\b(bronze|silver|gold|ops)\\.([a-z_]+)\\b");
     /** An answer nobody asked for or follows in this long is no longer recomputed (and is dropped). */
     private static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+    /**
+     * An answer is recomputed at most this often: the stream commits every second or two, and a
+     * tile over its facts need not be redone for each commit on a small machine.
+     */
+    private static final Duration MIN_REFRESH = Duration.ofSeconds(3);
     /** A failed answer (a table not there yet) is tried again after this long even if nothing moved. */
     private static final Duration RETRY_FAILED = Duration.ofSeconds(5);
 
@@ -77,7 +82,7 @@ public final class DashboardData implements AutoCloseable {
     private final String lakeRoot;
     private final DeltaWriter lake;
     private final Map<String, NamedQueries.Query> queries = NamedQueries.dashboard();
-    private final Map<String, List<TableSpec>> inputs = new LinkedHashMap<>();
+    private final Map<String, List<TableSpec>> inputs = new ConcurrentHashMap<>();
     private final Map<String, Object> fixedParams;
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, TableSpec> watched = new LinkedHashMap<>();
@@ -89,6 +94,11 @@ public final class DashboardData implements AutoCloseable {
 
     private record Follower(Range range, Consumer<String> push) {
     }
+
+    /** The tiles the stream moves, when it runs in this JVM ({@link #live}); null otherwise. */
+    private volatile LiveTiles live;
+    /** The queries {@link #live} answers from memory, without Spark. */
+    private static final Set<String> FROM_THE_STREAM = Set.of("live_traffic", "stock_alerts");
 
     public DashboardData(SparkSession spark, String lakeRoot, int stockAlertBelow, Duration watchEvery) {
         this.spark = spark;
@@ -116,6 +126,40 @@ public final class DashboardData implements AutoCloseable {
         watcher.scheduleWithFixedDelay(this::watch, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Follows a stream in this JVM: its live tiles (traffic per minute, stock alerts, the header's
+     * stream fields) are read from the tables once, then moved by each micro-batch it hands over,
+     * with no Spark job; pages get them pushed. Register the result with the stream.
+     */
+    public synchronized dev.shoplake.streaming.LiveListener live() {
+        if (live == null) {
+            LiveTiles tiles = new LiveTiles(lake, (Integer) fixedParams.get("stock_alert_below"));
+            tiles.seed();
+            // the header's table part moves with the batch only; its stream part comes from the stream
+            inputs.put("freshness", List.of(LakeTables.OPS_JOB_RUNS));
+            live = tiles;
+        }
+        LiveTiles tiles = live;
+        return batch -> {
+            tiles.onBatch(batch);
+            pushLive(tiles);
+        };
+    }
+
+    private void pushLive(LiveTiles tiles) {
+        pushAll(tiles.liveTraffic());
+        pushAll(tiles.stockAlerts());
+        Entry freshness = entries.get(new Key("freshness", Range.NONE));
+        if (freshness != null && freshness.json != null && !freshness.failed) {
+            pushAll(tiles.freshness(freshness.json));
+        }
+    }
+
+    /** An answer that belongs to no range: every page gets it. */
+    private void pushAll(String json) {
+        followers.forEach(f -> f.push().accept(json));
+    }
+
     public List<String> names() {
         return List.copyOf(queries.keySet());
     }
@@ -131,6 +175,10 @@ public final class DashboardData implements AutoCloseable {
      * the first look at a (query, range) waits for Spark.
      */
     public String answer(String name, LocalDate from, LocalDate to) {
+        LiveTiles tiles = live;
+        if (tiles != null && FROM_THE_STREAM.contains(name)) {
+            return name.equals("live_traffic") ? tiles.liveTraffic() : tiles.stockAlerts();
+        }
         Entry entry = entry(name, new Range(from, to));
         entry.askedAt = Instant.now();
         String held = entry.json;
@@ -151,7 +199,15 @@ public final class DashboardData implements AutoCloseable {
         Range range = new Range(from, to);
         Follower follower = new Follower(range, push);
         followers.add(follower);
+        LiveTiles tiles = live;
+        if (tiles != null) {
+            push.accept(tiles.liveTraffic());
+            push.accept(tiles.stockAlerts());
+        }
         for (String name : queries.keySet()) {
+            if (tiles != null && FROM_THE_STREAM.contains(name)) {
+                continue;
+            }
             Entry entry = entry(name, range);
             entry.askedAt = Instant.now();
             if (entry.json != null) {
@@ -167,6 +223,9 @@ public final class DashboardData implements AutoCloseable {
     /** Computes the tiles of a range in the background: a page opened later finds them held. */
     public void warm(LocalDate from, LocalDate to) {
         for (String name : queries.keySet()) {
+            if (live != null && FROM_THE_STREAM.contains(name)) {
+                continue;
+            }
             refresh(entry(name, new Range(from, to)));
         }
     }
@@ -235,6 +294,10 @@ public final class DashboardData implements AutoCloseable {
         } finally {
             spark.sparkContext().clearJobGroup();
         }
+        LiveTiles tiles = live;
+        if (tiles != null && !failed && e.key.query().equals("freshness")) {
+            json = tiles.freshness(json);
+        }
         boolean changed = !json.equals(e.json);
         e.json = json;
         e.versions = at;
@@ -253,7 +316,15 @@ public final class DashboardData implements AutoCloseable {
     /** One round of the watcher: read each table's version from its log, recompute what moved. */
     private void watch() {
         try {
+            long products = versions.getOrDefault(LakeTables.GOLD_DIM_PRODUCT.qualifiedName(), -1L);
             watched.forEach((name, t) -> versions.put(name, version(t)));
+            LiveTiles tiles = live;
+            if (tiles != null && products != versions.getOrDefault(LakeTables.GOLD_DIM_PRODUCT.qualifiedName(), -1L)) {
+                pool.execute(() -> {
+                    tiles.refreshNames(); // a batch renamed or added products: the stock alerts name them
+                    pushAll(tiles.stockAlerts());
+                });
+            }
             Instant forget = Instant.now().minus(FORGET_AFTER);
             List<Entry> due = new ArrayList<>();
             for (Entry e : entries.values()) {
@@ -261,7 +332,7 @@ public final class DashboardData implements AutoCloseable {
                         || f.range().equals(e.key.range()));
                 if (!followed && e.askedAt.isBefore(forget)) {
                     entries.remove(e.key); // every range ever asked for is not worth keeping
-                } else if (e.json != null && stale(e)) {
+                } else if (e.json != null && stale(e) && e.computedAt.plus(MIN_REFRESH).isBefore(Instant.now())) {
                     due.add(e);
                 }
             }

@@ -80,6 +80,11 @@ public final class DashboardServer implements AutoCloseable {
         return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/";
     }
 
+    /** The answers this server serves: a stream in the same JVM hands them its micro-batches ({@link DashboardData#live}). */
+    public DashboardData data() {
+        return data;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
@@ -55,6 +56,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventStream {
     public static final String FACTS = "gold_facts";
+    /** The transaction id under which gold.stock_current records the stock facts version it took. */
+    private static final String STOCK_FEED = "shoplake.stock_current.from_fact_product_stock";
+    /** The minutes a live view shows: the hour before the newest event. */
+    private static final long LIVE_WINDOW_MS = 3_600_000L;
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
     private static final StructType DIM_CUSTOMER = new StructType().add("customer_id", DataTypes.IntegerType)
             .add("valid_from", DataTypes.TimestampType).add("valid_to", DataTypes.TimestampType)
@@ -75,14 +80,19 @@ public final class EventStream {
     /** The dimension versions the waiting facts were last resolved against. */
     private String resolvedAtVersions = "";
     /** Writes ops.stream_progress as micro-batches end, wherever the stream runs (demo, command, tests). */
-    private final java.util.concurrent.ExecutorService progressWriter = java.util.concurrent.Executors
-            .newSingleThreadExecutor(r -> {
+    private final java.util.concurrent.ScheduledExecutorService progressWriter = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "stream-progress");
                 t.setDaemon(true);
                 return t;
             });
     private final java.util.concurrent.atomic.AtomicBoolean progressPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long progressWrittenAt;
+    private static final long PROGRESS_EVERY_MS = 5_000;
     private SparkSession streams;
+    private boolean availableNow;
+    private volatile long stockMovedAt;
+    private final List<LiveListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private org.apache.spark.sql.streaming.StreamingQueryListener progressListener;
 
     record BatchOutcome(Map<String, Long> rowsWritten, long maxLatencyMs) {
@@ -98,8 +108,14 @@ public final class EventStream {
         }
     }
 
+    /** Hands each committed micro-batch's live figures to {@code listener} (see {@link LiveListener}). */
+    public void addListener(LiveListener listener) {
+        listeners.add(listener);
+    }
+
     /** Starts the query; {@code availableNow} reads what Kafka holds now, then stops. */
     public List<StreamingQuery> start(boolean availableNow) {
+        this.availableNow = availableNow;
         for (TableSpec spec : List.of(LakeTables.GOLD_FACT_CART_ACTIVITY, LakeTables.GOLD_FACT_PRODUCT_STOCK,
                 LakeTables.GOLD_STOCK_CURRENT, LakeTables.GOLD_LIVE_TRAFFIC, LakeTables.BRONZE_EVENTS_QUARANTINE,
                 LakeTables.OPS_STREAM_PROGRESS)) {
@@ -112,6 +128,9 @@ public final class EventStream {
         int partitions = config.streaming().shufflePartitions() > 0 ? config.streaming().shufflePartitions()
                 : spark.sparkContext().defaultParallelism();
         streams.conf().set("spark.sql.shuffle.partitions", String.valueOf(partitions));
+        // a MERGE source here is the micro-batch's cached events and pinned dimensions: it cannot change
+        // under the MERGE, so Delta need not copy it first (a job per MERGE)
+        streams.conf().set("spark.databricks.delta.merge.materializeSource", "none");
         progressListener = new ProgressListener();
         streams.streams().addListener(progressListener);
         try {
@@ -150,6 +169,18 @@ public final class EventStream {
 
     /** Stops the queries (after their current micro-batch) and records the last progress. */
     public void stop() {
+        stopQueries();
+        try {
+            moveStockForward(); // what the last micro-batches left for gold.stock_current
+        } catch (RuntimeException e) {
+            LOG.warn("gold.stock_current did not catch up at stop (the next start does): {}",
+                    dev.shoplake.ops.JobRun.errorLine(e));
+        }
+        recordProgress();
+        dimensions.clear();
+    }
+
+    private void stopQueries() {
         if (progressListener != null) {
             streams.streams().removeListener(progressListener);
         }
@@ -166,8 +197,6 @@ public final class EventStream {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        recordProgress();
-        dimensions.clear();
     }
 
     /**
@@ -183,15 +212,18 @@ public final class EventStream {
         public void onQueryProgress(QueryProgressEvent event) {
             if (progressPending.compareAndSet(false, true)) {
                 try {
-                    progressWriter.execute(() -> {
+                    // at most one write every few seconds: each is a commit, and the stream commits every second
+                    long wait = Math.max(0, progressWrittenAt + PROGRESS_EVERY_MS - System.currentTimeMillis());
+                    progressWriter.schedule(() -> {
                         progressPending.set(false);
+                        progressWrittenAt = System.currentTimeMillis();
                         try {
                             recordProgress();
                         } catch (RuntimeException e) {
                             LOG.warn("recording stream progress failed (the next micro-batch tries again): {}",
                                     dev.shoplake.ops.JobRun.errorLine(e));
                         }
-                    });
+                    }, wait, java.util.concurrent.TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException stopping) {
                     progressPending.set(false); // stop() records the last progress itself
                 }
@@ -242,7 +274,8 @@ public final class EventStream {
                     collect_set(when(usable.and(StreamFacts.isCartAction()), dateKey(col("event_time")))),
                     collect_set(when(usable.and(StreamFacts.isStockChange()), dateKey(col("event_time")))),
                     min(when(usable.unary_$bang(), col("kafka_timestamp"))),
-                    collect_set(when(usable.and(LiveTraffic.isTraffic()), dateKey(col("event_time"))))).first();
+                    collect_set(when(usable.and(LiveTraffic.isTraffic()), dateKey(col("event_time")))),
+                    max(when(usable.and(LiveTraffic.isTraffic()), col("event_time")))).first();
             long input = shape.getLong(0);
             List<Integer> cartDays = shape.getList(3);
             List<Integer> stockDays = shape.getList(4);
@@ -264,15 +297,22 @@ public final class EventStream {
                 writes.add(() -> written.put(LakeTables.GOLD_FACT_PRODUCT_STOCK.qualifiedName(), writer.appendNew(
                         LakeTables.GOLD_FACT_PRODUCT_STOCK, stock, col("date_key").isin(stockDays.toArray()), appId,
                         batchId)));
-                writes.add(() -> written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), moveStockForward(stock)));
             }
+            Dataset<Row> counted = LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic()));
+            List<Row> liveMinutes = List.of();
             if (!trafficDays.isEmpty()) {
+                if (!listeners.isEmpty()) {
+                    // what a live view shows: the last hour of minutes (a backlog's older days stay in the table)
+                    liveMinutes = counted.where(col("minute").gt(new Timestamp(shape.getTimestamp(7).getTime()
+                            - LIVE_WINDOW_MS))).collectAsList();
+                }
                 // the days the batch's traffic falls on, rewritten with the batch's counts added
                 Dataset<Row> held = writer.read(LakeTables.GOLD_LIVE_TRAFFIC).where(col("date_key").isin(trafficDays.toArray()));
-                Dataset<Row> counted = LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic()));
                 writes.add(() -> written.put(LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), writer.replacePartitions(
                         LakeTables.GOLD_LIVE_TRAFFIC, LiveTraffic.add(held, counted), trafficDays, appId, batchId)));
             }
+            List<Row> liveStock = !listeners.isEmpty() && !stockDays.isEmpty()
+                    ? StreamFacts.latestStock(stock).collectAsList() : List.of();
             if (shape.getLong(1) > 0) {
                 writes.add(() -> written.put(LakeTables.BRONZE_EVENTS_QUARANTINE.qualifiedName(), writer.appendNew(
                         LakeTables.BRONZE_EVENTS_QUARANTINE,
@@ -287,8 +327,23 @@ public final class EventStream {
             } finally {
                 stock.unpersist();
             }
-            written.putAll(resolveLateKeys(dimCustomer, dimProduct));
+            if (stockCurrentDue()) {
+                written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), moveStockForward());
+            }
             long latency = shape.isNullAt(2) ? 0 : System.currentTimeMillis() - shape.getTimestamp(2).getTime();
+            if (!listeners.isEmpty()) {
+                LiveListener.Batch live = new LiveListener.Batch(batchId, Instant.now(), input, shape.isNullAt(2) ? null
+                        : latency, trafficDays.isEmpty() ? -1 : writer.version(LakeTables.GOLD_LIVE_TRAFFIC), liveMinutes,
+                        liveStock);
+                for (LiveListener l : listeners) {
+                    try {
+                        l.onBatch(live);
+                    } catch (RuntimeException e) {
+                        LOG.warn("a live listener failed: {}", e.toString());
+                    }
+                }
+            }
+            written.putAll(resolveLateKeys(dimCustomer, dimProduct));
             Map<String, Long> byTable = new java.util.TreeMap<>(written);
             outcome(FACTS, batchId, byTable, latency);
             LOG.info("{} batch {}: {} records in, written {}, {} ms, event-to-gold latency {} ms", FACTS, batchId, input,
@@ -298,15 +353,48 @@ public final class EventStream {
         }
     }
 
-    /** gold.stock_current takes a product's newest change only if it is newer than what it holds. */
-    private long moveStockForward(Dataset<Row> stock) {
-        Row result = DeltaTable.forPath(stock.sparkSession(), writer.path(LakeTables.GOLD_STOCK_CURRENT)).as("t")
-                .merge(StreamFacts.latestStock(stock).as("s"), "t.product_id = s.product_id")
-                .whenMatched("s.event_time > t.event_time OR (s.event_time = t.event_time "
-                        + "AND s.stream_position > t.stream_position)").updateAll()
-                .whenNotMatched().insertAll()
-                .execute().first();
-        return result.<Long>getAs("num_inserted_rows") + result.<Long>getAs("num_updated_rows");
+    /** Whether gold.stock_current is due to catch up with the stock facts (each batch when catching up). */
+    private boolean stockCurrentDue() {
+        return availableNow || System.currentTimeMillis() - stockMovedAt >= config.streaming().stockCurrentEveryMs();
+    }
+
+    /**
+     * gold.stock_current catches up with gold.fact_product_stock: the stock changes committed since
+     * the facts version it last took (kept in its own commits as Delta's transaction version, so a
+     * restart after kill -9 takes up exactly there), each product's newest only if it is newer than
+     * what the table holds. One MERGE every few seconds instead of one per micro-batch; a live view
+     * in this JVM gets each batch's levels directly ({@link LiveListener}).
+     */
+    private long moveStockForward() {
+        stockMovedAt = System.currentTimeMillis();
+        DeltaWriter own = new DeltaWriter(streams, config.lakeRoot());
+        long through = own.version(LakeTables.GOLD_FACT_PRODUCT_STOCK);
+        java.util.OptionalLong from = own.appliedVersion(LakeTables.GOLD_STOCK_CURRENT, STOCK_FEED);
+        if (through < 0 || (from.isPresent() && from.getAsLong() >= through)) {
+            return 0;
+        }
+        Dataset<Row> changes;
+        try {
+            changes = from.isPresent() ? own.changes(LakeTables.GOLD_FACT_PRODUCT_STOCK, from.getAsLong(), through)
+                    : own.readAt(LakeTables.GOLD_FACT_PRODUCT_STOCK, through);
+        } catch (RuntimeException feedGone) { // commits older than the feed keeps (VACUUM): the table as it is
+            changes = own.readAt(LakeTables.GOLD_FACT_PRODUCT_STOCK, through);
+        }
+        // the facts version goes into the MERGE's own commit (the session is the stream's: nothing else writes in it now)
+        streams.conf().set("spark.databricks.delta.write.txnAppId", STOCK_FEED);
+        streams.conf().set("spark.databricks.delta.write.txnVersion", String.valueOf(through));
+        try {
+            Row result = DeltaTable.forPath(streams, own.path(LakeTables.GOLD_STOCK_CURRENT)).as("t")
+                    .merge(StreamFacts.latestStock(changes).as("s"), "t.product_id = s.product_id")
+                    .whenMatched("s.event_time > t.event_time OR (s.event_time = t.event_time "
+                            + "AND s.stream_position > t.stream_position)").updateAll()
+                    .whenNotMatched().insertAll()
+                    .execute().first();
+            return result.<Long>getAs("num_inserted_rows") + result.<Long>getAs("num_updated_rows");
+        } finally {
+            streams.conf().unset("spark.databricks.delta.write.txnAppId");
+            streams.conf().unset("spark.databricks.delta.write.txnVersion");
+        }
     }
 
     /**

@@ -21,7 +21,7 @@ import org.apache.spark.sql.Row;
  */
 public final class LiveTraffic {
     /** The counted columns, in the table's order after minute and date_key. */
-    static final java.util.List<String> COUNTS = java.util.List.of("sessions", "page_views", "store_actions",
+    public static final java.util.List<String> COUNTS = java.util.List.of("sessions", "page_views", "store_actions",
             "carts_created", "add_to_carts", "checkouts", "orders_paid", "payments_failed", "revenue");
 
     private LiveTraffic() {

@@ -78,6 +78,7 @@ class DashboardIT {
             String before = value(page, "kpi-live_store_actions");
             String updatesBefore = page.eval("document.getElementById('chart-live_traffic').dataset.updates").asText();
             EventStream stream = new EventStream(spark, LAKE.config());
+            stream.addListener(data.live()); // as the demo runs it: the live tiles move with each micro-batch
             stream.start(false);
             var background = Executors.newFixedThreadPool(2);
             // a day's traffic every 12 s: the shop of 3 generator ticks a day, at 7,200x
