@@ -42,7 +42,9 @@ class DemoIT {
         pb.environment().putAll(TestStack.secrets());
         Process demo = pb.start();
         try {
-            awaitLog(demo, log, "[5/5] live after", 600);
+            awaitLog(demo, log, "[4/5] live after", 600);
+            // the live shop and the stream run while the first batch lands the backfilled month
+            awaitLog(demo, log, "[5/5] the first batch landed after", 600);
             String text = Files.readString(log);
             for (int day = 1; day <= 3; day++) {
                 assertTrue(text.contains("backfill day " + day + "/3:") && text.contains("report kept: customer_support_data_"),
