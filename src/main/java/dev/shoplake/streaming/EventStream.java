@@ -32,6 +32,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -131,6 +132,10 @@ public final class EventStream {
         // a MERGE source here is the micro-batch's cached events and pinned dimensions: it cannot change
         // under the MERGE, so Delta need not copy it first (a job per MERGE)
         streams.conf().set("spark.databricks.delta.merge.materializeSource", "none");
+        // a micro-batch a second adds a small file per table and day it touches: Delta compacts a
+        // partition once it holds 20 of them, so that reads and the log's state stay small
+        streams.conf().set("spark.databricks.delta.autoCompact.enabled", "true");
+        streams.conf().set("spark.databricks.delta.autoCompact.minNumFiles", "20");
         progressListener = new ProgressListener();
         streams.streams().addListener(progressListener);
         try {
@@ -275,8 +280,10 @@ public final class EventStream {
                     collect_set(when(usable.and(StreamFacts.isStockChange()), dateKey(col("event_time")))),
                     min(when(usable.unary_$bang(), col("kafka_timestamp"))),
                     collect_set(when(usable.and(LiveTraffic.isTraffic()), dateKey(col("event_time")))),
-                    max(when(usable.and(LiveTraffic.isTraffic()), col("event_time")))).first();
+                    max(when(usable.and(LiveTraffic.isTraffic()), col("event_time"))),
+                    min(when(usable, col("event_time"))), max(when(usable, col("event_time")))).first();
             long input = shape.getLong(0);
+            long sized = System.currentTimeMillis();
             List<Integer> cartDays = shape.getList(3);
             List<Integer> stockDays = shape.getList(4);
             List<Integer> trafficDays = shape.getList(6);
@@ -286,17 +293,22 @@ public final class EventStream {
             Dataset<Row> dimCustomer = dimensions.get(LakeTables.GOLD_DIM_CUSTOMER, DIM_CUSTOMER);
             Dataset<Row> dimProduct = dimensions.get(LakeTables.GOLD_DIM_PRODUCT, DIM_PRODUCT);
             Dataset<Row> stock = StreamFacts.productStock(events, dimProduct).cache();
+            // a message sent twice carries its event's own time: only the facts files whose event times
+            // overlap the batch's can hold it (file statistics skip the rest of the day)
+            Column sameTimes = shape.isNullAt(8) ? functions.lit(false)
+                    : col("event_time").between(shape.getTimestamp(8), shape.getTimestamp(9));
             // each table is its own commit: write them side by side (a commit is mostly driver-side latency)
             List<Runnable> writes = new ArrayList<>();
+            long[] wroteAt = new long[1];
             if (!cartDays.isEmpty()) {
                 writes.add(() -> written.put(LakeTables.GOLD_FACT_CART_ACTIVITY.qualifiedName(), writer.appendNew(
                         LakeTables.GOLD_FACT_CART_ACTIVITY, StreamFacts.cartActivity(events, dimCustomer, dimProduct),
-                        col("date_key").isin(cartDays.toArray()), appId, batchId)));
+                        col("date_key").isin(cartDays.toArray()).and(sameTimes), appId, batchId)));
             }
             if (!stockDays.isEmpty()) {
                 writes.add(() -> written.put(LakeTables.GOLD_FACT_PRODUCT_STOCK.qualifiedName(), writer.appendNew(
-                        LakeTables.GOLD_FACT_PRODUCT_STOCK, stock, col("date_key").isin(stockDays.toArray()), appId,
-                        batchId)));
+                        LakeTables.GOLD_FACT_PRODUCT_STOCK, stock, col("date_key").isin(stockDays.toArray()).and(sameTimes),
+                        appId, batchId)));
             }
             Dataset<Row> counted = LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic()));
             List<Row> liveMinutes = List.of();
@@ -324,12 +336,14 @@ public final class EventStream {
             }
             try {
                 TableTasks.run(writes.size(), writes);
+                wroteAt[0] = System.currentTimeMillis();
             } finally {
                 stock.unpersist();
             }
             if (stockCurrentDue()) {
                 written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), moveStockForward());
             }
+            long stockAt = System.currentTimeMillis();
             long latency = shape.isNullAt(2) ? 0 : System.currentTimeMillis() - shape.getTimestamp(2).getTime();
             if (!listeners.isEmpty()) {
                 LiveListener.Batch live = new LiveListener.Batch(batchId, Instant.now(), input, shape.isNullAt(2) ? null
@@ -343,11 +357,14 @@ public final class EventStream {
                     }
                 }
             }
+            long heardAt = System.currentTimeMillis();
             written.putAll(resolveLateKeys(dimCustomer, dimProduct));
             Map<String, Long> byTable = new java.util.TreeMap<>(written);
             outcome(FACTS, batchId, byTable, latency);
-            LOG.info("{} batch {}: {} records in, written {}, {} ms, event-to-gold latency {} ms", FACTS, batchId, input,
-                    byTable, System.currentTimeMillis() - started, latency);
+            long done = System.currentTimeMillis();
+            LOG.info("{} batch {}: {} records in, written {}, {} ms (sized {}, written {}, stock_current {}, live view {}, "
+                    + "late keys {}), event-to-gold latency {} ms", FACTS, batchId, input, byTable, done - started,
+                    sized - started, wroteAt[0] - sized, stockAt - wroteAt[0], heardAt - stockAt, done - heardAt, latency);
         } finally {
             events.unpersist();
         }
@@ -479,9 +496,10 @@ public final class EventStream {
                         watermark == null ? null : Timestamp.from(Instant.parse(watermark)), dropped));
             }
             long newest = batches.keySet().stream().max(Long::compare).orElseThrow();
+            // written in the stream's session: compacted as the stream's tables are
             writer.appendOnce(LakeTables.OPS_STREAM_PROGRESS,
-                    spark.createDataFrame(rows, LakeTables.OPS_STREAM_PROGRESS.schema()), "stream_progress:" + queryId,
-                    newest);
+                    (streams == null ? spark : streams).createDataFrame(rows, LakeTables.OPS_STREAM_PROGRESS.schema()),
+                    "stream_progress:" + queryId, newest);
             progressWritten.put(queryId, newest);
         }
     }
