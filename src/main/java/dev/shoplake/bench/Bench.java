@@ -355,9 +355,11 @@ public final class Bench {
                 double drawn = browser.eval("+document.body.dataset.drawnMs").asDouble() / 1e3;
                 page.put("dashboard_all_tiles_drawn_s", BenchResult.round(drawn));
                 // each push of the header: now minus the newest stock event gold holds
-                browser.eval("(() => { const seen = {}; setInterval(() => { const el = document.getElementById('freshness');"
-                        + " const t = el.dataset.newestEvent; if (t && !seen[t]) { seen[t] = 1;"
-                        + " window.staleness.push(Date.now() - Date.parse(t)); } }, 50); return 1; })()");
+                // each push of the header that brings a newer event than the page had: now minus that event's time
+                browser.eval("(() => { const first = document.getElementById('freshness').dataset.newestEvent;"
+                        + " const seen = {}; seen[first] = 1; setInterval(() => {"
+                        + " const t = document.getElementById('freshness').dataset.newestEvent; if (t && !seen[t]) {"
+                        + " seen[t] = 1; window.staleness.push(Date.now() - Date.parse(t)); } }, 50); return 1; })()");
                 Thread.sleep(Math.max(0, liveFrom + options.liveSeconds() * 1000 - System.currentTimeMillis()));
                 List<Double> staleness = new ArrayList<>();
                 browser.eval("JSON.stringify(window.staleness)").asText().lines().findFirst().ifPresent(json -> {

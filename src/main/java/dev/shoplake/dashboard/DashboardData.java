@@ -52,6 +52,8 @@ public final class DashboardData implements AutoCloseable {
      * tile over its facts need not be redone for each commit on a small machine.
      */
     private static final Duration MIN_REFRESH = Duration.ofSeconds(3);
+    /** Tiles over the stream's facts (trending products, cart conversion) are redone at most this often. */
+    private static final Duration MIN_REFRESH_STREAM_FACTS = Duration.ofSeconds(10);
     /** A failed answer (a table not there yet) is tried again after this long even if nothing moved. */
     private static final Duration RETRY_FAILED = Duration.ofSeconds(5);
 
@@ -332,7 +334,9 @@ public final class DashboardData implements AutoCloseable {
                         || f.range().equals(e.key.range()));
                 if (!followed && e.askedAt.isBefore(forget)) {
                     entries.remove(e.key); // every range ever asked for is not worth keeping
-                } else if (e.json != null && stale(e) && e.computedAt.plus(MIN_REFRESH).isBefore(Instant.now())) {
+                } else if (e.json != null && stale(e) && e.computedAt.plus(inputs.get(e.key.query())
+                        .contains(LakeTables.GOLD_FACT_CART_ACTIVITY) ? MIN_REFRESH_STREAM_FACTS : MIN_REFRESH)
+                        .isBefore(Instant.now())) {
                     due.add(e);
                 }
             }

@@ -94,8 +94,11 @@ public final class DeltaWriter {
         for (String key : spec.keys()) {
             sameKey = sameKey.and(rows.col(key).equalTo(present.col(key)));
         }
-        appendOnce(spec, rows.join(present, sameKey, "left_anti"), appId, version);
-        return lastCommitChangedRows(spec);
+        Dataset<Row> fresh = rows.join(present, sameKey, "left_anti");
+        Column[] by = spec.partitionBy().stream().map(functions::col).toArray(Column[]::new);
+        // one file per partition a batch touches, not one per task per partition
+        appendOnce(spec, by.length == 0 ? fresh : fresh.repartition(by), appId, version);
+        return committedRows(spec, appId, version);
     }
 
     /**
@@ -181,22 +184,69 @@ public final class DeltaWriter {
     public long lastCommitChangedRows(TableSpec spec) {
         DeltaLog log = DeltaLog.forTable(spark, path(spec));
         long newest = log.update(false, scala.Option.empty(), scala.Option.empty()).version();
-        var commit = log.getChanges(newest, newest, scala.Option.empty(), true);
-        while (commit.hasNext()) {
-            var actions = commit.next()._2().iterator();
-            while (actions.hasNext()) {
-                if (actions.next() instanceof org.apache.spark.sql.delta.actions.CommitInfo info
-                        && info.operationMetrics().isDefined()) {
-                    scala.collection.immutable.Map<String, String> m = info.operationMetrics().get();
-                    if (m.contains("numTargetRowsInserted")) {
-                        return Long.parseLong(m.apply("numTargetRowsInserted"))
-                                + Long.parseLong(m.apply("numTargetRowsUpdated"));
-                    }
-                    return Long.parseLong(m.get("numOutputRows").getOrElse(() -> "0"));
+        return changedRows(log, newest);
+    }
+
+    /**
+     * Rows the commit that carried (appId, version) wrote, from the newest commits' files: the
+     * stream's writes may be followed at once by Delta's own compaction commit. 0 when none of the
+     * newest commits carries it (a replay that Delta skipped).
+     */
+    public long committedRows(TableSpec spec, String appId, long version) {
+        DeltaLog log = DeltaLog.forTable(spark, path(spec));
+        long newest = log.update(false, scala.Option.empty(), scala.Option.empty()).version();
+        for (long v = newest; v >= Math.max(0, newest - RECENT_COMMITS + 1); v--) {
+            for (Object action : actions(log, v)) {
+                if (action instanceof SetTransaction t && t.appId().equals(appId)) {
+                    return t.version() == version ? changedRows(log, v) : 0;
                 }
             }
         }
         return 0;
+    }
+
+    private static long changedRows(DeltaLog log, long version) {
+        for (Object action : actions(log, version)) {
+            if (action instanceof org.apache.spark.sql.delta.actions.CommitInfo info && info.operationMetrics().isDefined()) {
+                scala.collection.immutable.Map<String, String> m = info.operationMetrics().get();
+                if (m.contains("numTargetRowsInserted")) {
+                    return Long.parseLong(m.apply("numTargetRowsInserted")) + Long.parseLong(m.apply("numTargetRowsUpdated"));
+                }
+                return Long.parseLong(m.get("numOutputRows").getOrElse(() -> "0"));
+            }
+        }
+        return 0;
+    }
+
+    /** The actions of one commit, read from its file in the log. */
+    private static java.util.List<Object> actions(DeltaLog log, long version) {
+        java.util.List<Object> out = new java.util.ArrayList<>();
+        var commit = log.getChanges(version, version, scala.Option.empty(), true);
+        while (commit.hasNext()) {
+            var actions = commit.next()._2().iterator();
+            while (actions.hasNext()) {
+                out.add(actions.next());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Replaces the whole table with {@code rows}, at most once per (appId, version): a small table
+     * derived from another one (gold.stock_current from the stock facts), where the version says
+     * how far into its source it has read. The rows may read the table itself (the version the
+     * write started at).
+     *
+     * @return the rows written; 0 when this version was applied already
+     */
+    public long replaceAll(TableSpec spec, Dataset<Row> rows, String appId, long version) {
+        OptionalLong applied = appliedVersion(spec, appId);
+        if (applied.isPresent() && applied.getAsLong() >= version) {
+            return 0;
+        }
+        conform(spec, rows).coalesce(1).write().format("delta").mode("overwrite")
+                .option("txnAppId", appId).option("txnVersion", version).save(path(spec));
+        return committedRows(spec, appId, version);
     }
 
     /**
@@ -223,7 +273,7 @@ public final class DeltaWriter {
         conform(spec, rows).repartition(functions.col(spec.partitionBy().get(0))).write().format("delta")
                 .mode("overwrite").option("replaceWhere", where.append(")").toString())
                 .option("txnAppId", appId).option("txnVersion", version).save(path(spec));
-        return lastCommitChangedRows(spec);
+        return committedRows(spec, appId, version);
     }
 
     /** The table's newest committed version, read from its log (no data is read); -1 when there is no table. */
@@ -249,13 +299,9 @@ public final class DeltaWriter {
         long newest = snapshot.version();
         for (long v = newest; v >= Math.max(0, newest - RECENT_COMMITS + 1); v--) {
             try {
-                var commit = log.getChanges(v, v, scala.Option.empty(), true);
-                while (commit.hasNext()) {
-                    var actions = commit.next()._2().iterator();
-                    while (actions.hasNext()) {
-                        if (actions.next() instanceof SetTransaction t && t.appId().equals(appId)) {
-                            return OptionalLong.of(t.version());
-                        }
+                for (Object action : actions(log, v)) {
+                    if (action instanceof SetTransaction t && t.appId().equals(appId)) {
+                        return OptionalLong.of(t.version());
                     }
                 }
             } catch (RuntimeException cleanedUp) {

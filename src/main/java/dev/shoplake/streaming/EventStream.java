@@ -379,39 +379,28 @@ public final class EventStream {
      * gold.stock_current catches up with gold.fact_product_stock: the stock changes committed since
      * the facts version it last took (kept in its own commits as Delta's transaction version, so a
      * restart after kill -9 takes up exactly there), each product's newest only if it is newer than
-     * what the table holds. One MERGE every few seconds instead of one per micro-batch; a live view
+     * what the table holds. The table is one row per product: rewritten whole from what it holds and
+     * the changes (two jobs, no MERGE), every few seconds rather than every micro-batch; a live view
      * in this JVM gets each batch's levels directly ({@link LiveListener}).
      */
     private long moveStockForward() {
         stockMovedAt = System.currentTimeMillis();
-        DeltaWriter own = new DeltaWriter(streams, config.lakeRoot());
-        long through = own.version(LakeTables.GOLD_FACT_PRODUCT_STOCK);
-        java.util.OptionalLong from = own.appliedVersion(LakeTables.GOLD_STOCK_CURRENT, STOCK_FEED);
+        long through = writer.version(LakeTables.GOLD_FACT_PRODUCT_STOCK);
+        java.util.OptionalLong from = writer.appliedVersion(LakeTables.GOLD_STOCK_CURRENT, STOCK_FEED);
         if (through < 0 || (from.isPresent() && from.getAsLong() >= through)) {
             return 0;
         }
         Dataset<Row> changes;
         try {
-            changes = from.isPresent() ? own.changes(LakeTables.GOLD_FACT_PRODUCT_STOCK, from.getAsLong(), through)
-                    : own.readAt(LakeTables.GOLD_FACT_PRODUCT_STOCK, through);
+            changes = from.isPresent() ? writer.changes(LakeTables.GOLD_FACT_PRODUCT_STOCK, from.getAsLong(), through)
+                    : writer.readAt(LakeTables.GOLD_FACT_PRODUCT_STOCK, through);
         } catch (RuntimeException feedGone) { // commits older than the feed keeps (VACUUM): the table as it is
-            changes = own.readAt(LakeTables.GOLD_FACT_PRODUCT_STOCK, through);
+            changes = writer.readAt(LakeTables.GOLD_FACT_PRODUCT_STOCK, through);
         }
-        // the facts version goes into the MERGE's own commit (the session is the stream's: nothing else writes in it now)
-        streams.conf().set("spark.databricks.delta.write.txnAppId", STOCK_FEED);
-        streams.conf().set("spark.databricks.delta.write.txnVersion", String.valueOf(through));
-        try {
-            Row result = DeltaTable.forPath(streams, own.path(LakeTables.GOLD_STOCK_CURRENT)).as("t")
-                    .merge(StreamFacts.latestStock(changes).as("s"), "t.product_id = s.product_id")
-                    .whenMatched("s.event_time > t.event_time OR (s.event_time = t.event_time "
-                            + "AND s.stream_position > t.stream_position)").updateAll()
-                    .whenNotMatched().insertAll()
-                    .execute().first();
-            return result.<Long>getAs("num_inserted_rows") + result.<Long>getAs("num_updated_rows");
-        } finally {
-            streams.conf().unset("spark.databricks.delta.write.txnAppId");
-            streams.conf().unset("spark.databricks.delta.write.txnVersion");
-        }
+        String[] columns = LakeTables.GOLD_STOCK_CURRENT.schema().fieldNames();
+        Dataset<Row> held = writer.read(LakeTables.GOLD_STOCK_CURRENT);
+        Dataset<Row> latest = StreamFacts.latestStock(held.unionByName(changes.selectExpr(columns)));
+        return writer.replaceAll(LakeTables.GOLD_STOCK_CURRENT, latest, STOCK_FEED, through);
     }
 
     /**
