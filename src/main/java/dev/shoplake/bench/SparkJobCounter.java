@@ -16,13 +16,28 @@ final class SparkJobCounter extends SparkListener {
     private final AtomicLong jobs = new AtomicLong();
     private final AtomicLong stages = new AtomicLong();
     private final Map<String, AtomicLong> byDescription = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> msByDescription = new ConcurrentHashMap<>();
+    private final Map<Integer, String> running = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> startedAt = new ConcurrentHashMap<>();
 
     @Override
     public void onJobStart(SparkListenerJobStart jobStart) {
         jobs.incrementAndGet();
         String description = jobStart.properties() == null ? null
                 : jobStart.properties().getProperty("spark.job.description");
-        byDescription.computeIfAbsent(shape(description), k -> new AtomicLong()).incrementAndGet();
+        String kind = shape(description);
+        byDescription.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        running.put(jobStart.jobId(), kind);
+        startedAt.put(jobStart.jobId(), jobStart.time());
+    }
+
+    @Override
+    public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd jobEnd) {
+        String kind = running.remove(jobEnd.jobId());
+        Long start = startedAt.remove(jobEnd.jobId());
+        if (kind != null && start != null) {
+            msByDescription.computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(jobEnd.time() - start);
+        }
     }
 
     /** A description without its ids and numbers, so that every micro-batch's jobs count as one kind. */
@@ -42,13 +57,21 @@ final class SparkJobCounter extends SparkListener {
     /** Jobs and stages since the last call. */
     long[] takeCounts() {
         byDescription.clear();
+        msByDescription.clear();
         return new long[] {jobs.getAndSet(0), stages.getAndSet(0)};
     }
 
-    /** Jobs per description since the last {@link #takeCounts}, most first. */
+    /** Jobs per description since the last {@link #takeCounts}. */
     Map<String, Long> byDescription() {
         Map<String, Long> out = new TreeMap<>();
         byDescription.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Milliseconds the jobs of each description ran (jobs side by side add up), since the last {@link #takeCounts}. */
+    Map<String, Long> msByDescription() {
+        Map<String, Long> out = new TreeMap<>();
+        msByDescription.forEach((k, v) -> out.put(k, v.get()));
         return out;
     }
 }
