@@ -129,9 +129,6 @@ public final class EventStream {
         int partitions = config.streaming().shufflePartitions() > 0 ? config.streaming().shufflePartitions()
                 : spark.sparkContext().defaultParallelism();
         streams.conf().set("spark.sql.shuffle.partitions", String.valueOf(partitions));
-        // a MERGE source here is the micro-batch's cached events and pinned dimensions: it cannot change
-        // under the MERGE, so Delta need not copy it first (a job per MERGE)
-        streams.conf().set("spark.databricks.delta.merge.materializeSource", "none");
         // a micro-batch a second adds a small file per table and day it touches: Delta compacts a
         // partition once it holds 20 of them, so that reads and the log's state stay small
         streams.conf().set("spark.databricks.delta.autoCompact.enabled", "true");
