@@ -170,10 +170,12 @@ public final class Bench {
                 timed("one more simulated day", spark, counter);
                 incremental.add(lastSeconds);
             }
+            dayProfile = dayProfile(lastTables, lastDescriptions);
             double inc = BenchResult.median(incremental);
             result.put("incremental_batch_s", BenchResult.round(inc)).put("incremental_batch", BenchResult.spread(incremental))
                     .put("incremental_vs_full", BenchResult.round(inc / fullSeconds));
             report.append(batchNotes);
+            report.append(dayProfile);
             report.append(String.format("- one more day: %.1f s median = **%.2fx** of the first full run%n", inc,
                     inc / fullSeconds));
 
@@ -193,6 +195,28 @@ public final class Bench {
     }
 
     private double lastSeconds;
+    /** Spark jobs and their milliseconds per table, and per job description, of the last {@link #timed} run. */
+    private Map<String, long[]> lastTables = Map.of();
+    private Map<String, long[]> lastDescriptions = Map.of();
+    private String dayProfile = "";
+
+    /** The last "one more day"'s Spark jobs per table and per description: where a day's cost goes. */
+    private String dayProfile(Map<String, long[]> tables, Map<String, long[]> descriptions) {
+        StringBuilder out = new StringBuilder("\n- one more day, Spark jobs per table they worked for (seconds add up "
+                + "jobs side by side):\n\n| jobs | seconds | table |\n|---:|---:|---|\n");
+        Map<String, Object> perTable = new java.util.LinkedHashMap<>();
+        result.put("incremental_jobs_by_table", perTable);
+        tables.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).forEach(e -> {
+            out.append(String.format("| %,d | %.1f | %s |%n", e.getValue()[0], e.getValue()[1] / 1e3, e.getKey()));
+            perTable.put(e.getKey(), e.getValue()[0]);
+        });
+        out.append("\n- one more day, Spark jobs per description (the 20 most):\n\n| jobs | seconds | description |\n"
+                + "|---:|---:|---|\n");
+        descriptions.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(20)
+                .forEach(e -> out.append(String.format("| %,d | %.1f | %s |%n", e.getValue()[0], e.getValue()[1] / 1e3,
+                        e.getKey().replace("|", "/"))));
+        return out.append('\n').toString();
+    }
 
     /** One batch run in this JVM, as a row of the report. */
     private BatchPipeline.Outcome timed(String label, SparkSession spark, SparkJobCounter counter) {
@@ -200,6 +224,12 @@ public final class Bench {
         long t0 = System.nanoTime();
         BatchPipeline.Outcome o = BatchPipeline.run(spark, config, false, line -> { });
         lastSeconds = seconds(t0);
+        lastTables = new java.util.TreeMap<>();
+        Map<String, Long> tableMs = counter.msByTable();
+        counter.byTable().forEach((table, n) -> lastTables.put(table, new long[] {n, tableMs.getOrDefault(table, 0L)}));
+        lastDescriptions = new java.util.TreeMap<>();
+        Map<String, Long> descriptionMs = counter.msByDescription();
+        counter.byDescription().forEach((d, n) -> lastDescriptions.put(d, new long[] {n, descriptionMs.getOrDefault(d, 0L)}));
         long[] jobs = counter.takeCounts();
         List<JobRun.TableResult> tables = new ArrayList<>(o.bronze().run().results());
         o.layers().forEach(l -> tables.addAll(l.results()));

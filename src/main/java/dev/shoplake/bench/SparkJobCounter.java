@@ -19,6 +19,9 @@ final class SparkJobCounter extends SparkListener {
     private final Map<String, AtomicLong> msByDescription = new ConcurrentHashMap<>();
     private final Map<Integer, String> running = new ConcurrentHashMap<>();
     private final Map<Integer, Long> startedAt = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> byTable = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> msByTable = new ConcurrentHashMap<>();
+    private final Map<Integer, String> runningFor = new ConcurrentHashMap<>();
 
     @Override
     public void onJobStart(SparkListenerJobStart jobStart) {
@@ -28,6 +31,11 @@ final class SparkJobCounter extends SparkListener {
         String kind = shape(description);
         byDescription.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
         running.put(jobStart.jobId(), kind);
+        String table = jobStart.properties() == null ? null
+                : jobStart.properties().getProperty(dev.shoplake.ops.TableTasks.TABLE_PROPERTY);
+        String forTable = table == null ? "(no table)" : table;
+        byTable.computeIfAbsent(forTable, k -> new AtomicLong()).incrementAndGet();
+        runningFor.put(jobStart.jobId(), forTable);
         startedAt.put(jobStart.jobId(), jobStart.time());
     }
 
@@ -35,8 +43,12 @@ final class SparkJobCounter extends SparkListener {
     public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd jobEnd) {
         String kind = running.remove(jobEnd.jobId());
         Long start = startedAt.remove(jobEnd.jobId());
+        String table = runningFor.remove(jobEnd.jobId());
         if (kind != null && start != null) {
             msByDescription.computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(jobEnd.time() - start);
+        }
+        if (table != null && start != null) {
+            msByTable.computeIfAbsent(table, k -> new AtomicLong()).addAndGet(jobEnd.time() - start);
         }
     }
 
@@ -58,6 +70,8 @@ final class SparkJobCounter extends SparkListener {
     long[] takeCounts() {
         byDescription.clear();
         msByDescription.clear();
+        byTable.clear();
+        msByTable.clear();
         return new long[] {jobs.getAndSet(0), stages.getAndSet(0)};
     }
 
@@ -65,6 +79,20 @@ final class SparkJobCounter extends SparkListener {
     Map<String, Long> byDescription() {
         Map<String, Long> out = new TreeMap<>();
         byDescription.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Jobs per table they worked for ({@link dev.shoplake.ops.TableTasks#TABLE_PROPERTY}), since the last {@link #takeCounts}. */
+    Map<String, Long> byTable() {
+        Map<String, Long> out = new TreeMap<>();
+        byTable.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Milliseconds the jobs of each table ran, since the last {@link #takeCounts}. */
+    Map<String, Long> msByTable() {
+        Map<String, Long> out = new TreeMap<>();
+        msByTable.forEach((k, v) -> out.put(k, v.get()));
         return out;
     }
 

@@ -77,7 +77,8 @@ public final class GoldJob {
         List<GoldTableModel> models = MODELS.stream().filter(m -> m.applies(in)).toList();
         // in waves: a model runs once the gold tables it looks up are written (dimensions, then facts)
         for (List<GoldTableModel> wave : waves(models)) {
-            TableTasks.run(parallelTables, wave.stream().<Runnable>map(m -> () -> build(run, m, in, inputs)).toList());
+            TableTasks.run(parallelTables, wave.stream().map(m -> TableTasks.forTable(spark,
+                    m.table().qualifiedName(), () -> build(run, m, in, inputs))).toList());
         }
         inputs.commit(run.runId());
     }

@@ -17,6 +17,31 @@ public final class TableTasks {
     private TableTasks() {
     }
 
+    /** The Spark local property naming the table a job works for: the bench counts jobs per table by it. */
+    public static final String TABLE_PROPERTY = "shoplake.table";
+
+    /**
+     * {@code work}, with every Spark job it starts labelled {@link #TABLE_PROPERTY} = {@code table}
+     * (Spark's local properties are per thread: each task labels its own).
+     */
+    public static Runnable forTable(org.apache.spark.sql.SparkSession spark, String table, Runnable work) {
+        return () -> forTable(spark, table, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /** {@code work}'s result, its Spark jobs labelled as in {@link #forTable(org.apache.spark.sql.SparkSession, String, Runnable)}. */
+    public static <T> T forTable(org.apache.spark.sql.SparkSession spark, String table, java.util.function.Supplier<T> work) {
+        String before = spark.sparkContext().getLocalProperty(TABLE_PROPERTY);
+        spark.sparkContext().setLocalProperty(TABLE_PROPERTY, table);
+        try {
+            return work.get();
+        } finally {
+            spark.sparkContext().setLocalProperty(TABLE_PROPERTY, before);
+        }
+    }
+
     public static void run(int parallel, List<Runnable> tasks) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, tasks.size())));
         try {

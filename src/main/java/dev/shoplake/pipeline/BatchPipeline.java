@@ -4,7 +4,9 @@ import dev.shoplake.bronze.BronzeJob;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.gold.GoldJob;
 import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.LakeTables;
 import dev.shoplake.ops.JobRun;
+import dev.shoplake.ops.TableTasks;
 import dev.shoplake.ops.WaitingFacts;
 import dev.shoplake.silver.SilverJob;
 import java.time.Instant;
@@ -37,7 +39,8 @@ public final class BatchPipeline {
     /** @param say one line per layer and per table, as they finish */
     public static Outcome run(SparkSession spark, LakehouseConfig config, boolean fullRefresh, Consumer<String> say) {
         Map<String, Long> elapsed = new LinkedHashMap<>();
-        BronzeJob.Result bronze = BronzeJob.run(spark, config);
+        BronzeJob.Result bronze = TableTasks.forTable(spark, "bronze (bookkeeping, reports)",
+                () -> BronzeJob.run(spark, config));
         elapsed.put("bronze", bronze.run().elapsedMs());
         report(say, bronze.run());
         if (!bronze.reports().missingDays().isEmpty()) {
@@ -54,7 +57,8 @@ public final class BatchPipeline {
         report(say, gold);
         // waiting facts change only when gold writes (the stream counts its own facts)
         List<Row> waiting = gold.results().stream().anyMatch(r -> r.rowsWritten() > 0)
-                ? WaitingFacts.record(spark, writer, gold.runId(), Instant.now(), config.waitingAlarmAfter()) : List.of();
+                ? TableTasks.forTable(spark, LakeTables.OPS_WAITING_FACTS.qualifiedName(), () -> WaitingFacts.record(
+                        spark, writer, gold.runId(), Instant.now(), config.waitingAlarmAfter())) : List.of();
         printWaiting(say, waiting);
         return new Outcome(elapsed, bronze, List.of(silver, gold), waiting);
     }
@@ -62,7 +66,7 @@ public final class BatchPipeline {
     private static JobRun layer(SparkSession spark, DeltaWriter writer, String name, Consumer<JobRun> work) {
         JobRun run = new JobRun(name);
         try {
-            work.accept(run);
+            TableTasks.forTable(spark, name + " (bookkeeping)", () -> work.accept(run)).run();
         } catch (RuntimeException e) {
             throw run.recordFailure(spark, writer, e);
         }

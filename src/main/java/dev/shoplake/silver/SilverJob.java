@@ -43,9 +43,11 @@ public final class SilverJob {
         try {
             List<Runnable> tasks = new java.util.ArrayList<>();
             for (String table : LakeTables.POSTGRES_TABLES) {
-                tasks.add(() -> conform(run, table, versions));
+                tasks.add(TableTasks.forTable(spark, LakeTables.SILVER_POSTGRES.get(table).qualifiedName(),
+                        () -> conform(run, table, versions)));
             }
-            tasks.add(() -> tickets(run, versions));
+            tasks.add(TableTasks.forTable(spark, LakeTables.SILVER_SUPPORT_TICKETS.qualifiedName(),
+                    () -> tickets(run, versions)));
             TableTasks.run(parallelTables, tasks);
         } finally {
             spark.conf().set(autoMerge, before);
