@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -68,7 +69,7 @@ public final class SupportReportLanding {
         List<Row> tickets = new ArrayList<>();
         List<Row> rejected = new ArrayList<>();
         List<Row> ledgerRows = new ArrayList<>();
-        Set<String> dates = new TreeSet<>();
+        Set<Date> dates = new TreeSet<>();
         int skipped = 0;
         long read = 0;
         long good = 0;
@@ -83,14 +84,14 @@ public final class SupportReportLanding {
             byte[] content = zone.read(name);
             SupportReportParser.Parsed parsed = SupportReportParser.parse(name, content, earliest);
             rows(run, name, content, parsed, tickets, rejected, ledgerRows);
-            dates.add("'" + parsed.reportDate() + "'");
+            dates.add(Date.valueOf(parsed.reportDate()));
             landed.add(name);
             read += parsed.rowsInFile();
             good += parsed.tickets().size();
             bad += parsed.rejected().size();
         }
         if (!landed.isEmpty()) {
-            String inBatch = "{t}.report_date IN (" + String.join(", ", dates) + ")";
+            Column inBatch = DeltaWriter.target("report_date").isin(dates.toArray());
             writer.insertNew(LakeTables.BRONZE_SUPPORT_TICKETS,
                     spark.createDataFrame(tickets, LakeTables.BRONZE_SUPPORT_TICKETS.schema()), inBatch);
             writer.insertNew(LakeTables.BRONZE_SUPPORT_QUARANTINE,
@@ -144,10 +145,7 @@ public final class SupportReportLanding {
                         Timestamp.from(run.startedAt()), run.runId()));
             }
             Dataset<Row> fresh = spark.createDataFrame(alarms, LakeTables.OPS_ALARMS.schema());
-            io.delta.tables.DeltaTable.forPath(spark, writer.path(LakeTables.OPS_ALARMS)).as("a")
-                    .merge(fresh.as("n"), "a.kind = n.kind AND a.subject = n.subject")
-                    .whenNotMatched().insertAll()
-                    .execute();
+            writer.insertNew(LakeTables.OPS_ALARMS, fresh, DeltaWriter.WHOLE_TABLE);
         }
         return List.copyOf(result);
     }

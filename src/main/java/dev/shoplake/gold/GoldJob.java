@@ -12,7 +12,7 @@ import dev.shoplake.ops.JobRun;
 import dev.shoplake.ops.TableTasks;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -117,15 +117,15 @@ public final class GoldJob {
      */
     private void upsert(JobRun run, TableSpec spec, Dataset<Row> rows, String dateKey) {
         long started = System.currentTimeMillis();
-        Dataset<Row> batch = rows.cache();
+        // conformed, then cached once: the count, the days and the MERGE all read this copy
+        Dataset<Row> batch = DeltaWriter.conform(spec, rows).cache();
         try {
             Row shape = batch.agg(count("*"), dateKey == null ? lit(null) : collect_set(dateKey)).first();
             long read = shape.getLong(0);
             long written = 0;
-            String pruning = "true";
+            Column pruning = DeltaWriter.WHOLE_TABLE;
             if (dateKey != null && read > 0 && writer.exists(spec)) {
-                pruning = "{t}." + dateKey + " IN (" + shape.getList(1).stream().map(String::valueOf)
-                        .collect(Collectors.joining(", ")) + ")";
+                pruning = DeltaWriter.target(dateKey).isin(shape.getList(1).toArray());
             }
             if (read > 0 || !writer.exists(spec)) {
                 written = writer.upsert(spec, batch, pruning);

@@ -102,69 +102,153 @@ public final class DeltaWriter {
     }
 
     /**
+     * A column of the target table, for a MERGE's {@code prune}: e.g.
+     * {@code DeltaWriter.target("date_key").isin(days)}.
+     */
+    public static Column target(String column) {
+        return functions.col("t." + column);
+    }
+
+    /** Every target row may be matched: the MERGE reads the whole target. */
+    public static final Column WHOLE_TABLE = functions.lit(true);
+
+    /**
      * Inserts the rows whose key is not in the table yet (MERGE, insert-only): a retry with any mix
-     * of old and new rows adds each row once. {@code pruning} limits the target rows the MERGE reads
-     * (e.g. the partitions the batch can touch); "true" when nothing narrower is known.
+     * of old and new rows adds each row once. {@code prune} limits the target rows the MERGE reads
+     * (e.g. the partitions the batch can touch), written with {@link #target}.
      *
      * @return the rows inserted
      */
-    public long insertNew(TableSpec spec, Dataset<Row> rows, String pruning) {
+    public long insertNew(TableSpec spec, Dataset<Row> rows, Column prune) {
         ensure(spec);
-        StringBuilder on = new StringBuilder("(" + pruning.replace("{t}", "t") + ")");
-        for (String key : spec.keys()) {
-            on.append(" AND t.").append(key).append(" = s.").append(key);
-        }
-        Row result = DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on.toString())
-                .whenNotMatched().insertAll()
-                .execute().first();
-        return result.<Long>getAs("num_inserted_rows");
+        return merge(spec, rows, prune, null, null, true);
     }
 
     /**
      * Makes the table hold {@code rows} by key: new keys inserted, changed rows updated, unchanged
      * rows untouched, so a re-run with the same input changes nothing. The first write creates the
-     * table and adds the spec's CHECK constraints. {@code pruning} narrows the target rows read.
+     * table and adds the spec's CHECK constraints. {@code prune} narrows the target rows read.
      *
      * @return rows inserted or changed
      */
-    public long upsert(TableSpec spec, Dataset<Row> rows, String pruning) {
-        if (spec.schema() != null) {
+    public long upsert(TableSpec spec, Dataset<Row> rows, Column prune) {
+        if (spec.schema() != null && !conforms(spec, rows)) {
             rows = conform(spec, rows);
         }
+        return upsertWhenChanged(spec, rows, prune, java.util.Arrays.asList(rows.columns()));
+    }
+
+    /**
+     * As {@link #upsert}, but a row counts as changed only when one of {@code compared} differs
+     * (e.g. not its landing time), and the source's columns are taken as they are (a table that
+     * follows its source takes a new column: the session's schema auto-merge).
+     */
+    public long upsertWhenChanged(TableSpec spec, Dataset<Row> rows, Column prune, java.util.List<String> compared) {
         if (!exists(spec)) {
-            if (spec.schema() != null) {
-                ensure(spec); // columns, NOT NULL, partitioning and CHECKs from the spec, then the first rows
-            }
-            // one file per partition rather than one per task per partition
-            Column[] by = spec.partitionBy().stream().map(functions::col).toArray(Column[]::new);
-            (by.length == 0 ? rows : rows.repartition(by)).write().format("delta")
-                    .mode("append").partitionBy(spec.partitionBy().toArray(String[]::new)).save(path(spec));
-            long written = lastCommitChangedRows(spec);
-            if (spec.schema() == null) {
-                for (Map.Entry<String, String> check : spec.checks().entrySet()) {
-                    spark.sql("ALTER TABLE delta.`" + path(spec) + "` ADD CONSTRAINT " + check.getKey() + " CHECK ("
-                            + check.getValue() + ")");
-                }
-            }
-            LakeSession.registerOne(spark, spec, lakeRoot);
-            return written;
+            return create(spec, rows);
         }
-        StringBuilder on = new StringBuilder("(" + pruning.replace("{t}", "t") + ")");
+        Column changed = functions.lit(false);
+        for (String c : compared) {
+            changed = changed.or(functions.not(target(c).eqNullSafe(functions.col("s.`" + c + "`"))));
+        }
+        return merge(spec, rows, prune, changed, null, true);
+    }
+
+    /**
+     * Replaces the row of every key in {@code rows} (inserting new keys), whether or not it
+     * changed: silver, where the source rows are recomputed for the keys a landing touched.
+     */
+    public long replaceByKey(TableSpec spec, Dataset<Row> rows, Column prune) {
+        if (!exists(spec)) {
+            return create(spec, rows);
+        }
+        return merge(spec, rows, prune, functions.lit(true), null, true);
+    }
+
+    /**
+     * Sets {@code columns} of the rows whose key is in {@code rows} (no insert): the stream's facts
+     * when a late dimension arrives and their keys can be filled in.
+     *
+     * @return the rows updated
+     */
+    public long updateColumns(TableSpec spec, Dataset<Row> rows, Column prune, java.util.List<String> columns) {
+        Map<String, Column> set = new java.util.LinkedHashMap<>();
+        columns.forEach(c -> set.put(c, functions.col("s." + c)));
+        return merge(spec, rows, prune, functions.lit(true), set, false);
+    }
+
+    /**
+     * The one MERGE of the project, by the spec's keys within {@code prune}. The source is cached
+     * once, by the caller (who sized it) or here (one Spark job): the job sessions turn off Delta's own copy of every MERGE source
+     * ({@link LakeSession#JOB_MERGE_SOURCE}), which would cost a pass of Spark jobs per MERGE; the
+     * cache is what makes the MERGE's two reads of its source see the same rows.
+     *
+     * @param whenMatched condition to update a matched row (null: matched rows are kept)
+     * @param set         the columns a matched row takes (null: all of the source's)
+     */
+    private long merge(TableSpec spec, Dataset<Row> rows, Column prune, Column whenMatched, Map<String, Column> set,
+                       boolean insert) {
+        Column on = prune;
         for (String key : spec.keys()) {
-            on.append(" AND t.").append(key).append(" = s.").append(key);
+            on = on.and(target(key).equalTo(functions.col("s." + key)));
         }
-        StringBuilder changed = new StringBuilder();
-        for (String c : rows.columns()) {
-            changed.append(changed.length() == 0 ? "NOT (" : " AND ").append("t.`").append(c).append("` <=> s.`")
-                    .append(c).append("`");
+        boolean cachedHere = rows.storageLevel().equals(org.apache.spark.storage.StorageLevel.NONE());
+        Dataset<Row> source = cachedHere ? rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : rows;
+        try {
+            if (cachedHere) {
+                source.count(); // filled before the MERGE: Delta refuses a source that gets cached while it runs
+            }
+            io.delta.tables.DeltaMergeBuilder merge = DeltaTable.forPath(spark, path(spec)).as("t").merge(source.as("s"), on);
+            if (whenMatched != null) {
+                merge = set == null ? merge.whenMatched(whenMatched).updateAll() : merge.whenMatched(whenMatched).update(set);
+            }
+            if (insert) {
+                merge = merge.whenNotMatched().insertAll();
+            }
+            Row result = merge.execute().first();
+            LakeSession.registerOne(spark, spec, lakeRoot);
+            long changed = insert ? result.<Long>getAs("num_inserted_rows") : 0;
+            return changed + (whenMatched == null ? 0 : result.<Long>getAs("num_updated_rows"));
+        } finally {
+            if (cachedHere) {
+                source.unpersist();
+            }
         }
-        changed.append(")");
-        Row result = DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on.toString())
-                .whenMatched(changed.toString()).updateAll()
-                .whenNotMatched().insertAll()
-                .execute().first();
+    }
+
+    /** The first write of a table: created from the spec when it has one, then the rows appended. */
+    private long create(TableSpec spec, Dataset<Row> rows) {
+        if (spec.schema() != null) {
+            ensure(spec); // columns, NOT NULL, partitioning and CHECKs from the spec, then the first rows
+        }
+        // one file per partition rather than one per task per partition
+        Column[] by = spec.partitionBy().stream().map(functions::col).toArray(Column[]::new);
+        (by.length == 0 ? rows : rows.repartition(by)).write().format("delta").mode("append")
+                .option("mergeSchema", "true").partitionBy(spec.partitionBy().toArray(String[]::new)).save(path(spec));
+        long written = lastCommitChangedRows(spec);
+        if (spec.schema() == null) {
+            for (Map.Entry<String, String> check : spec.checks().entrySet()) {
+                spark.sql("ALTER TABLE delta.`" + path(spec) + "` ADD CONSTRAINT " + check.getKey() + " CHECK ("
+                        + check.getValue() + ")");
+            }
+        }
         LakeSession.registerOne(spark, spec, lakeRoot);
-        return result.<Long>getAs("num_inserted_rows") + result.<Long>getAs("num_updated_rows");
+        return written;
+    }
+
+    /** Whether the rows have the spec's columns already, in its order and types (a conformed, cached batch). */
+    static boolean conforms(TableSpec spec, Dataset<Row> rows) {
+        StructField[] want = spec.schema().fields();
+        StructField[] have = rows.schema().fields();
+        if (want.length != have.length) {
+            return false;
+        }
+        for (int i = 0; i < want.length; i++) {
+            if (!want[i].name().equals(have[i].name()) || !want[i].dataType().equals(have[i].dataType())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The spec's columns, in its order and types: a model that drifts from its table fails here, by name. */

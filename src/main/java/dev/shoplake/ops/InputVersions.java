@@ -166,6 +166,6 @@ public final class InputVersions {
         }
         writer.ensure(LakeTables.OPS_MODEL_INPUTS);
         writer.upsert(LakeTables.OPS_MODEL_INPUTS, spark.createDataFrame(rows, LakeTables.OPS_MODEL_INPUTS.schema()),
-                "{t}.layer = '" + layer + "'");
+                DeltaWriter.target("layer").equalTo(layer));
     }
 }

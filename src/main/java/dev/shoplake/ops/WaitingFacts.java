@@ -88,7 +88,7 @@ public final class WaitingFacts {
         if (!alarms.isEmpty()) {
             writer.ensure(LakeTables.OPS_ALARMS);
             writer.insertNew(LakeTables.OPS_ALARMS, spark.createDataFrame(alarms, LakeTables.OPS_ALARMS.schema()),
-                    "true");
+                    DeltaWriter.WHOLE_TABLE);
         }
         return counts;
     }

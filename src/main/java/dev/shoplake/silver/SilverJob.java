@@ -9,8 +9,8 @@ import dev.shoplake.ops.InputVersions;
 import dev.shoplake.ops.JobRun;
 import dev.shoplake.ops.TableTasks;
 import java.util.List;
-import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -79,9 +79,8 @@ public final class SilverJob {
                 : (exists ? versions.appended(LakeTables.BRONZE_DELETED_ROWS) : versions.all(LakeTables.BRONZE_DELETED_ROWS))
                         .where(col("table_name").equalTo(table));
         if (!exists) {
-            Dataset<Row> current = CurrentVersions.current(newVersions, newDeletes);
-            writer.append(silver, current);
-            long written = writer.lastCommitChangedRows(silver);
+            long written = writer.replaceByKey(silver, CurrentVersions.current(newVersions, newDeletes),
+                    DeltaWriter.WHOLE_TABLE);
             run.add(new JobRun.TableResult(silver.qualifiedName(), "ok", written, written, 0,
                     System.currentTimeMillis() - started, null));
             return;
@@ -93,15 +92,10 @@ public final class SilverJob {
             long written = 0;
             if (changed > 0) {
                 // the range lets Delta skip the files of ids nobody touched (ids grow with time)
-                String ids = " BETWEEN " + range.get(1) + " AND " + range.get(2);
-                Dataset<Row> before = writer.read(silver).where("id" + ids).join(touched, "id");
-                Dataset<Row> current = CurrentVersions.since(before, newVersions, newDeletes);
-                Row result = DeltaTable.forPath(spark, writer.path(silver)).as("t")
-                        .merge(current.as("s"), "t.id" + ids + " AND t.id = s.id")
-                        .whenMatched().updateAll()
-                        .whenNotMatched().insertAll()
-                        .execute().first();
-                written = result.<Long>getAs("num_inserted_rows") + result.<Long>getAs("num_updated_rows");
+                Column ids = col("id").between(range.get(1), range.get(2));
+                Dataset<Row> before = writer.read(silver).where(ids).join(touched, "id");
+                written = writer.replaceByKey(silver, CurrentVersions.since(before, newVersions, newDeletes),
+                        DeltaWriter.target("id").between(range.get(1), range.get(2)));
             }
             run.add(new JobRun.TableResult(silver.qualifiedName(), "ok", changed, written, 0,
                     System.currentTimeMillis() - started, null));
@@ -139,16 +133,10 @@ public final class SilverJob {
         // a changed ticket is stamped with the landing of the report that changed it, for gold's watermark
         Dataset<Row> lifecycle = TicketLifecycle.lifecycle(TicketLifecycle.cleanReportLines(bronze), asOf)
                 .withColumn(LakeTables.INGESTED_AT, functions.lit(landed.getTimestamp(1)));
-        writer.ensure(LakeTables.SILVER_SUPPORT_TICKETS);
-        DeltaTable.forPath(spark, writer.path(LakeTables.SILVER_SUPPORT_TICKETS)).as("t")
-                .merge(lifecycle.as("s"), "t.ticket_id = s.ticket_id")
-                .whenMatched("NOT (t.status <=> s.status AND t.resolved_on <=> s.resolved_on AND t.closed_on <=> s.closed_on "
-                        + "AND t.resolved_after_close_on <=> s.resolved_after_close_on AND t.escalated <=> s.escalated "
-                        + "AND t.last_reported_on <=> s.last_reported_on AND t.report_count <=> s.report_count)")
-                .updateAll()
-                .whenNotMatched().insertAll()
-                .execute();
-        long written = writer.lastCommitChangedRows(LakeTables.SILVER_SUPPORT_TICKETS);
+        // a ticket changes with its lifecycle, not with the landing that re-derived it
+        long written = writer.upsertWhenChanged(LakeTables.SILVER_SUPPORT_TICKETS, lifecycle, DeltaWriter.WHOLE_TABLE,
+                List.of("status", "resolved_on", "closed_on", "resolved_after_close_on", "escalated", "last_reported_on",
+                        "report_count"));
         run.add(new JobRun.TableResult(LakeTables.SILVER_SUPPORT_TICKETS.qualifiedName(), "ok", written, written, 0,
                 System.currentTimeMillis() - started, "as of " + asOf));
     }

@@ -17,7 +17,6 @@ import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
 import dev.shoplake.ops.TableTasks;
 import dev.shoplake.source.events.EventTopic;
-import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -438,14 +436,7 @@ public final class EventStream {
             if (days.isEmpty()) {
                 return 0;
             }
-            String inDays = days.stream().map(String::valueOf).collect(Collectors.joining(", "));
-            Map<String, String> set = new LinkedHashMap<>();
-            columns.forEach(c -> set.put(c, "s." + c));
-            Row result = DeltaTable.forPath(resolved.sparkSession(), writer.path(spec)).as("t")
-                    .merge(resolved.as("s"), "t.date_key IN (" + inDays + ") AND t.event_id = s.event_id")
-                    .whenMatched().updateExpr(set)
-                    .execute().first();
-            return result.<Long>getAs("num_updated_rows");
+            return writer.updateColumns(spec, resolved, DeltaWriter.target("date_key").isin(days.toArray()), columns);
         } finally {
             resolved.unpersist();
         }
