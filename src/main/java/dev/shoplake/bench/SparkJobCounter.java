@@ -28,6 +28,11 @@ final class SparkJobCounter extends SparkListener {
         jobs.incrementAndGet();
         String description = jobStart.properties() == null ? null
                 : jobStart.properties().getProperty("spark.job.description");
+        if ((description == null || description.isBlank()) && jobStart.properties() != null
+                && jobStart.properties().getProperty("callSite.short") != null) {
+            // a DataFrame action of our own (or a stage of one under adaptive execution): where it was called
+            description = "at " + jobStart.properties().getProperty("callSite.short");
+        }
         String kind = shape(description);
         byDescription.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
         running.put(jobStart.jobId(), kind);

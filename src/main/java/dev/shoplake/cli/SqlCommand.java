@@ -51,7 +51,7 @@ final class SqlCommand implements Callable<Integer> {
             Map<String, String> defined = new LinkedHashMap<>(params);
             // the dashboard queries' alert level, as the stream's setting says
             defined.putIfAbsent("stock_alert_below", String.valueOf(config.streaming().stockAlertBelow()));
-            SqlShell shell = new SqlShell(dev.shoplake.lake.LakeSession.forPeople(spark), System.out, System.err, defined, maxRows);
+            SqlShell shell = new SqlShell(spark, System.out, System.err, defined, maxRows);
             if (text != null) {
                 return shell.runScript(text) ? 0 : 1;
             }

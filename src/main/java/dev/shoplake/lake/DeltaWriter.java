@@ -178,10 +178,9 @@ public final class DeltaWriter {
     }
 
     /**
-     * The one MERGE of the project, by the spec's keys within {@code prune}. The source is cached
-     * once, by the caller (who sized it) or here (one Spark job): the job sessions turn off Delta's own copy of every MERGE source
-     * ({@link LakeSession#JOB_MERGE_SOURCE}), which would cost a pass of Spark jobs per MERGE; the
-     * cache is what makes the MERGE's two reads of its source see the same rows.
+     * The one MERGE of the project, by the spec's keys within {@code prune}. Delta copies the source
+     * once before it runs (its default): that copy is the source's one computation, and measured
+     * cheaper than caching it here (433 Spark jobs and 86 s for a day against 403 and 57 s).
      *
      * @param whenMatched condition to update a matched row (null: matched rows are kept)
      * @param set         the columns a matched row takes (null: all of the source's)
@@ -192,28 +191,17 @@ public final class DeltaWriter {
         for (String key : spec.keys()) {
             on = on.and(target(key).equalTo(functions.col("s." + key)));
         }
-        boolean cachedHere = rows.storageLevel().equals(org.apache.spark.storage.StorageLevel.NONE());
-        Dataset<Row> source = cachedHere ? rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : rows;
-        try {
-            if (cachedHere) {
-                source.count(); // filled before the MERGE: Delta refuses a source that gets cached while it runs
-            }
-            io.delta.tables.DeltaMergeBuilder merge = DeltaTable.forPath(spark, path(spec)).as("t").merge(source.as("s"), on);
-            if (whenMatched != null) {
-                merge = set == null ? merge.whenMatched(whenMatched).updateAll() : merge.whenMatched(whenMatched).update(set);
-            }
-            if (insert) {
-                merge = merge.whenNotMatched().insertAll();
-            }
-            Row result = merge.execute().first();
-            LakeSession.registerOne(spark, spec, lakeRoot);
-            long changed = insert ? result.<Long>getAs("num_inserted_rows") : 0;
-            return changed + (whenMatched == null ? 0 : result.<Long>getAs("num_updated_rows"));
-        } finally {
-            if (cachedHere) {
-                source.unpersist();
-            }
+        io.delta.tables.DeltaMergeBuilder merge = DeltaTable.forPath(spark, path(spec)).as("t").merge(rows.as("s"), on);
+        if (whenMatched != null) {
+            merge = set == null ? merge.whenMatched(whenMatched).updateAll() : merge.whenMatched(whenMatched).update(set);
         }
+        if (insert) {
+            merge = merge.whenNotMatched().insertAll();
+        }
+        Row result = merge.execute().first();
+        LakeSession.registerOne(spark, spec, lakeRoot);
+        long changed = insert ? result.<Long>getAs("num_inserted_rows") : 0;
+        return changed + (whenMatched == null ? 0 : result.<Long>getAs("num_updated_rows"));
     }
 
     /** The first write of a table: created from the spec when it has one, then the rows appended. */
@@ -313,6 +301,12 @@ public final class DeltaWriter {
             }
         }
         return out;
+    }
+
+    /** Replaces the whole table with {@code rows}: a small table its one writer rewrites (ops.model_inputs). */
+    public void overwrite(TableSpec spec, Dataset<Row> rows) {
+        conform(spec, rows).coalesce(1).write().format("delta").mode("overwrite").save(path(spec));
+        LakeSession.registerOne(spark, spec, lakeRoot);
     }
 
     /**

@@ -55,12 +55,6 @@ public final class LakeSession {
         // every new table keeps a change data feed: a run reads the commits after the version its
         // layer read last (ops.model_inputs), not the table's history
         conf.setIfMissing("spark.databricks.delta.properties.defaults.enableChangeDataFeed", "true");
-        // every MERGE of a job is DeltaWriter's, which caches its source once: Delta's own copy of
-        // each source would be another pass of Spark jobs per MERGE (people's sessions turn it back on)
-        conf.setIfMissing(JOB_MERGE_SOURCE, "none");
-        // a MERGE over a cached source is refused when the copy is off (a cache does not pin a Delta
-        // version): the writer's cache is made from versions fixed for the run and dropped after it
-        conf.setIfMissing(JOB_MERGE_CACHED_SOURCE, "false");
         // pools share the cores fairly (jobs within a pool stay first-in first-out): the dashboard's
         // queries run in a pool of their own, so a stream or batch in the same JVM does not starve them
         conf.setIfMissing("spark.scheduler.mode", "FAIR");
@@ -101,23 +95,6 @@ public final class LakeSession {
         }
         // never DROP SCHEMA: the in-memory catalog deletes a dropped schema's directory, i.e. a layer of the lake
         register(spark, lakeRoot);
-    }
-
-    /**
-     * Delta's setting for copying a MERGE's source before it runs: "none" in job sessions, whose
-     * MERGEs cache their source in {@link DeltaWriter}; a session where people write their own
-     * MERGE sets {@link #forPeople} back to Delta's default.
-     */
-    static final String JOB_MERGE_SOURCE = "spark.databricks.delta.merge.materializeSource";
-
-    /** The check that refuses a MERGE over a cached source Delta did not copy; off in job sessions. */
-    static final String JOB_MERGE_CACHED_SOURCE = "spark.databricks.delta.merge.failSourceCachedAfterMaterialization";
-
-    /** A session for people's own statements (sql, notebooks): their MERGEs get Delta's safe default. */
-    public static SparkSession forPeople(SparkSession spark) {
-        spark.conf().set(JOB_MERGE_SOURCE, "auto");
-        spark.conf().set(JOB_MERGE_CACHED_SOURCE, "true");
-        return spark;
     }
 
     /** Whether a table a job writes is registered by name at once (sessions that show names: the dashboard's, the tests'). */

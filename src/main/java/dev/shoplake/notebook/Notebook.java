@@ -37,8 +37,7 @@ public final class Notebook {
         }
         settings = settings.with("spark.master", "local[2]").with("spark.ui.enabled", "false")
                 .with("spark.sql.shuffle.partitions", "2");
-        SparkSession spark = LakeSession.forPeople(LakeSession.open("shoplake-notebook", settings,
-                LakehouseConfig.from(settings, Map.of())));
+        SparkSession spark = LakeSession.open("shoplake-notebook", settings, LakehouseConfig.from(settings, Map.of()));
         spark.sparkContext().setLogLevel("ERROR");
         return spark;
     }

@@ -45,14 +45,17 @@ public final class InputVersions {
     private final String layer;
     private final Map<String, Long> readThrough;
     private final Map<String, Long> now;
+    /** Every row of ops.model_inputs as the run started (all layers: a few dozen rows), rewritten whole at commit. */
+    private final List<Row> recorded;
 
     private InputVersions(SparkSession spark, DeltaWriter writer, String layer, Map<String, Long> readThrough,
-                          Map<String, Long> now) {
+                          Map<String, Long> now, List<Row> recorded) {
         this.spark = spark;
         this.writer = writer;
         this.layer = layer;
         this.readThrough = readThrough;
         this.now = now;
+        this.recorded = recorded;
     }
 
     /**
@@ -61,15 +64,17 @@ public final class InputVersions {
     public static InputVersions load(SparkSession spark, DeltaWriter writer, String layer, List<TableSpec> inputs,
                                      boolean fullRefresh) {
         Map<String, Long> readThrough = new LinkedHashMap<>();
-        if (!fullRefresh && writer.exists(LakeTables.OPS_MODEL_INPUTS)) {
-            // one row per (layer, input table): a few dozen rows
+        // one row per (layer, input table): a few dozen rows in all, one Spark job
+        List<Row> recorded = writer.exists(LakeTables.OPS_MODEL_INPUTS)
+                ? DeltaWriter.conform(LakeTables.OPS_MODEL_INPUTS, writer.read(LakeTables.OPS_MODEL_INPUTS)).collectAsList()
+                : List.of();
+        if (!fullRefresh) {
             Instant vacuumable = Instant.now().minus(FEED_KEPT);
-            for (Row r : writer.read(LakeTables.OPS_MODEL_INPUTS).where(col("layer").equalTo(layer))
-                    .select("input_table", "input_version", "recorded_at").collectAsList()) {
+            for (Row r : recorded) {
                 // read longer ago than VACUUM keeps removed files: the feed may point at files gone
                 // (compacted into others), so that input is read whole once
-                if (r.getTimestamp(2).toInstant().isAfter(vacuumable)) {
-                    readThrough.put(r.getString(0), r.getLong(1));
+                if (r.getString(0).equals(layer) && r.getTimestamp(4).toInstant().isAfter(vacuumable)) {
+                    readThrough.put(r.getString(1), r.getLong(2));
                 }
             }
         }
@@ -77,7 +82,7 @@ public final class InputVersions {
         for (TableSpec spec : inputs) {
             now.put(spec.qualifiedName(), writer.version(spec));
         }
-        return new InputVersions(spark, writer, layer, readThrough, now);
+        return new InputVersions(spark, writer, layer, readThrough, now, recorded);
     }
 
     /** Whether any of these inputs has a commit the layer has not read (or was never read). */
@@ -152,20 +157,29 @@ public final class InputVersions {
         return v;
     }
 
-    /** Records the versions this run read through, in one commit. */
+    /**
+     * Records the versions this run read through, in one commit: the table (one row per layer and
+     * input) is rewritten whole from the rows read at the start, which costs one write where a
+     * MERGE would cost a pass of jobs. Batch runs hold the run lock, so nothing else writes it between.
+     */
     public void commit(String runId) {
-        List<Row> rows = new ArrayList<>();
+        Map<String, Row> rows = new LinkedHashMap<>();
+        recorded.forEach(r -> rows.put(r.getString(0) + "\u0000" + r.getString(1), r));
         Timestamp at = Timestamp.from(Instant.now());
-        now.forEach((table, version) -> {
-            if (version >= 0 && !version.equals(readThrough.get(table))) {
-                rows.add(RowFactory.create(layer, table, version, runId, at));
+        boolean moved = false;
+        for (Map.Entry<String, Long> e : now.entrySet()) {
+            Row before = rows.get(layer + "\u0000" + e.getKey());
+            if (e.getValue() >= 0 && (before == null || before.getLong(2) != e.getValue()
+                    || !e.getValue().equals(readThrough.get(e.getKey())))) {
+                rows.put(layer + "\u0000" + e.getKey(), RowFactory.create(layer, e.getKey(), e.getValue(), runId, at));
+                moved = true;
             }
-        });
-        if (rows.isEmpty()) {
+        }
+        if (!moved) {
             return;
         }
         writer.ensure(LakeTables.OPS_MODEL_INPUTS);
-        writer.upsert(LakeTables.OPS_MODEL_INPUTS, spark.createDataFrame(rows, LakeTables.OPS_MODEL_INPUTS.schema()),
-                DeltaWriter.target("layer").equalTo(layer));
+        writer.overwrite(LakeTables.OPS_MODEL_INPUTS,
+                spark.createDataFrame(new ArrayList<>(rows.values()), LakeTables.OPS_MODEL_INPUTS.schema()));
     }
 }
