@@ -28,10 +28,9 @@ final class SparkJobCounter extends SparkListener {
         jobs.incrementAndGet();
         String description = jobStart.properties() == null ? null
                 : jobStart.properties().getProperty("spark.job.description");
-        if ((description == null || description.isBlank()) && jobStart.properties() != null
-                && jobStart.properties().getProperty("callSite.short") != null) {
-            // a DataFrame action of our own (or a stage of one under adaptive execution): where it was called
-            description = "at " + jobStart.properties().getProperty("callSite.short");
+        if ((description == null || description.isBlank()) && !jobStart.stageInfos().isEmpty()) {
+            // a DataFrame action of our own (or a stage of one under adaptive execution): its result stage's call site
+            description = "(no description) " + jobStart.stageInfos().last().name();
         }
         String kind = shape(description);
         byDescription.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();

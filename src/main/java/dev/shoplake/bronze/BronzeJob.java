@@ -13,17 +13,26 @@ public final class BronzeJob {
     public record Result(JobRun run, SupportReportLanding.Outcome reports) {
     }
 
+    /** Lands, and records the run (alone: a batch records its layers together, see {@link #land}). */
     public static Result run(SparkSession spark, LakehouseConfig config) {
         DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
         JobRun run = new JobRun("bronze");
+        Result result;
         try {
-            new PostgresLanding(spark, writer, config.postgres()).run(run, config.batchParallelTables());
-            SupportReportLanding.Outcome reports = new SupportReportLanding(spark, writer, config.ftp(),
-                    java.time.LocalDate.ofInstant(config.streaming().earliestEventTime(), java.time.ZoneOffset.UTC)).run(run);
-            run.record(spark, writer);
-            return new Result(run, reports);
+            result = land(spark, config, run);
         } catch (RuntimeException e) {
             throw run.recordFailure(spark, writer, e);
         }
+        run.record(spark, writer);
+        return result;
+    }
+
+    /** Lands PostgreSQL and the reports into bronze under {@code run}, without recording it. */
+    public static Result land(SparkSession spark, LakehouseConfig config, JobRun run) {
+        DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
+        new PostgresLanding(spark, writer, config.postgres()).run(run, config.batchParallelTables());
+        SupportReportLanding.Outcome reports = new SupportReportLanding(spark, writer, config.ftp(),
+                java.time.LocalDate.ofInstant(config.streaming().earliestEventTime(), java.time.ZoneOffset.UTC)).run(run);
+        return new Result(run, reports);
     }
 }

@@ -76,11 +76,15 @@ public final class GoldJob {
         GoldInputs in = new GoldInputs(spark, writer, inputs);
         List<GoldTableModel> models = MODELS.stream().filter(m -> m.applies(in)).toList();
         // in waves: a model runs once the gold tables it looks up are written (dimensions, then facts)
-        for (List<GoldTableModel> wave : waves(models)) {
-            TableTasks.run(parallelTables, wave.stream().map(m -> TableTasks.forTable(spark,
-                    m.table().qualifiedName(), () -> build(run, m, in, inputs))).toList());
+        try {
+            for (List<GoldTableModel> wave : waves(models)) {
+                TableTasks.run(parallelTables, wave.stream().map(m -> TableTasks.forTable(spark,
+                        m.table().qualifiedName(), () -> build(run, m, in, inputs))).toList());
+            }
+            inputs.commit(run.runId());
+        } finally {
+            inputs.release();
         }
-        inputs.commit(run.runId());
     }
 
     /** The models grouped so that each comes after the gold tables it looks up. */

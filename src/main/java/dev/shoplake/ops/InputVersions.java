@@ -115,6 +115,10 @@ public final class InputVersions {
         if (read == null) {
             return all(input);
         }
+        return once("appended", input, () -> appendedSince(input, read));
+    }
+
+    private Dataset<Row> appendedSince(TableSpec input, long read) {
         try {
             Dataset<Row> changes = writer.changes(input, read, versionNow(input));
             changes.schema(); // the feed's range is checked here, not at the first action
@@ -135,6 +139,28 @@ public final class InputVersions {
         if (read == null) {
             return all(input);
         }
+        return once("changed", input, () -> changedSince(input, read));
+    }
+
+    /**
+     * An input's change feed is read once per run, however many tables follow it (bronze.deleted_rows
+     * feeds nine silver tables, silver.sales five gold ones): cached at its first use, dropped by
+     * {@link #release}. Only the feed is cached (a run's change), never a table read whole.
+     */
+    private synchronized Dataset<Row> once(String kind, TableSpec input, java.util.function.Supplier<Dataset<Row>> read) {
+        return feeds.computeIfAbsent(kind + " " + input.qualifiedName(),
+                k -> read.get().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+    }
+
+    private final Map<String, Dataset<Row>> feeds = new LinkedHashMap<>();
+
+    /** Drops the cached change feeds: the layer's tables are written (or it failed). */
+    public synchronized void release() {
+        feeds.values().forEach(Dataset::unpersist);
+        feeds.clear();
+    }
+
+    private Dataset<Row> changedSince(TableSpec input, long read) {
         try {
             Dataset<Row> changes = writer.changes(input, read, versionNow(input));
             changes.schema();

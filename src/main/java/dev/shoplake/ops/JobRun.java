@@ -65,25 +65,43 @@ public final class JobRun {
      * returns {@code e} to rethrow; an audit that cannot be written is added to it as suppressed.
      */
     public RuntimeException recordFailure(SparkSession spark, DeltaWriter writer, RuntimeException e) {
-        add(new TableResult("(run)", "failed", 0, 0, 0, elapsedMs(), errorLine(e)));
-        try {
-            record(spark, writer);
-        } catch (RuntimeException auditFailed) {
-            e.addSuppressed(auditFailed);
-        }
-        return e;
+        return recordFailure(spark, writer, List.of(), this, e);
     }
 
     /** Appends this run's rows to ops.job_runs. */
     public void record(SparkSession spark, DeltaWriter writer) {
+        recordAll(spark, writer, List.of(this));
+    }
+
+    /** Appends the rows of several runs (a batch's layers) to ops.job_runs in one commit. */
+    public static void recordAll(SparkSession spark, DeltaWriter writer, List<JobRun> runs) {
         writer.ensure(LakeTables.OPS_JOB_RUNS);
         List<Row> rows = new ArrayList<>();
-        for (TableResult r : results) {
-            rows.add(RowFactory.create(runId, job, r.table(), r.status(), r.rowsRead(), r.rowsWritten(),
-                    r.rowsQuarantined(), Timestamp.from(startedAt), r.durationMs(), r.message()));
+        for (JobRun run : runs) {
+            for (TableResult r : run.results()) {
+                rows.add(RowFactory.create(run.runId, run.job, r.table(), r.status(), r.rowsRead(), r.rowsWritten(),
+                        r.rowsQuarantined(), Timestamp.from(run.startedAt), r.durationMs(), r.message()));
+            }
         }
-        writer.appendOnce(LakeTables.OPS_JOB_RUNS, spark.createDataFrame(rows, LakeTables.OPS_JOB_RUNS.schema()),
-                "job_runs:" + runId, 0);
+        // a plain append: each run id is new, and a retried process makes new ones
+        writer.append(LakeTables.OPS_JOB_RUNS, spark.createDataFrame(rows, LakeTables.OPS_JOB_RUNS.schema()));
+    }
+
+    /**
+     * Records {@code failed} as failed with {@code e}'s message, with the runs before it in the same
+     * process, in one commit; returns {@code e} to rethrow.
+     */
+    public static RuntimeException recordFailure(SparkSession spark, DeltaWriter writer, List<JobRun> before,
+                                                 JobRun failed, RuntimeException e) {
+        failed.add(new TableResult("(run)", "failed", 0, 0, 0, failed.elapsedMs(), errorLine(e)));
+        List<JobRun> all = new ArrayList<>(before);
+        all.add(failed);
+        try {
+            recordAll(spark, writer, all);
+        } catch (RuntimeException auditFailed) {
+            e.addSuppressed(auditFailed);
+        }
+        return e;
     }
 
     /** The first line of the deepest useful message: what a user can act on, without the trace. */

@@ -10,6 +10,7 @@ import dev.shoplake.ops.TableTasks;
 import dev.shoplake.ops.WaitingFacts;
 import dev.shoplake.silver.SilverJob;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,25 +37,33 @@ public final class BatchPipeline {
         }
     }
 
-    /** @param say one line per layer and per table, as they finish */
+    /**
+     * @param say one line per layer and per table, as they finish. The layers' audit goes to
+     *            ops.job_runs in one append at the end (or when a layer fails, with the layers before it).
+     */
     public static Outcome run(SparkSession spark, LakehouseConfig config, boolean fullRefresh, Consumer<String> say) {
         Map<String, Long> elapsed = new LinkedHashMap<>();
-        BronzeJob.Result bronze = TableTasks.forTable(spark, "bronze (bookkeeping, reports)",
-                () -> BronzeJob.run(spark, config));
-        elapsed.put("bronze", bronze.run().elapsedMs());
-        report(say, bronze.run());
+        DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
+        List<JobRun> done = new ArrayList<>();
+        JobRun bronzeRun = new JobRun("bronze");
+        BronzeJob.Result[] landed = new BronzeJob.Result[1];
+        layer(spark, writer, done, bronzeRun, "bronze (bookkeeping, reports)",
+                run -> landed[0] = BronzeJob.land(spark, config, run));
+        BronzeJob.Result bronze = landed[0];
+        elapsed.put("bronze", bronzeRun.elapsedMs());
+        report(say, bronzeRun);
         if (!bronze.reports().missingDays().isEmpty()) {
             say.accept("ALARM: daily reports missing (deleted before they were landed): " + bronze.reports().missingDays());
         }
-        DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
-        JobRun silver = layer(spark, writer, "silver",
+        JobRun silver = layer(spark, writer, done, new JobRun("silver"), "silver (bookkeeping)",
                 run -> new SilverJob(spark, writer, config.batchParallelTables()).run(run));
         elapsed.put("silver", silver.elapsedMs());
         report(say, silver);
-        JobRun gold = layer(spark, writer, "gold",
+        JobRun gold = layer(spark, writer, done, new JobRun("gold"), "gold (bookkeeping)",
                 run -> new GoldJob(spark, writer, config.batchParallelTables(), fullRefresh).run(run));
         elapsed.put("gold", gold.elapsedMs());
         report(say, gold);
+        JobRun.recordAll(spark, writer, done);
         // waiting facts change only when gold writes (the stream counts its own facts)
         List<Row> waiting = gold.results().stream().anyMatch(r -> r.rowsWritten() > 0)
                 ? TableTasks.forTable(spark, LakeTables.OPS_WAITING_FACTS.qualifiedName(), () -> WaitingFacts.record(
@@ -63,14 +72,15 @@ public final class BatchPipeline {
         return new Outcome(elapsed, bronze, List.of(silver, gold), waiting);
     }
 
-    private static JobRun layer(SparkSession spark, DeltaWriter writer, String name, Consumer<JobRun> work) {
-        JobRun run = new JobRun(name);
+    /** Runs one layer; a failure is recorded with the layers before it, then goes on up. */
+    private static JobRun layer(SparkSession spark, DeltaWriter writer, List<JobRun> done, JobRun run, String label,
+                                Consumer<JobRun> work) {
         try {
-            TableTasks.forTable(spark, name + " (bookkeeping)", () -> work.accept(run)).run();
+            TableTasks.forTable(spark, label, () -> work.accept(run)).run();
         } catch (RuntimeException e) {
-            throw run.recordFailure(spark, writer, e);
+            throw JobRun.recordFailure(spark, writer, done, run, e);
         }
-        run.record(spark, writer);
+        done.add(run);
         return run;
     }
 

@@ -49,10 +49,11 @@ public final class SilverJob {
             tasks.add(TableTasks.forTable(spark, LakeTables.SILVER_SUPPORT_TICKETS.qualifiedName(),
                     () -> tickets(run, versions)));
             TableTasks.run(parallelTables, tasks);
+            versions.commit(run.runId());
         } finally {
+            versions.release();
             spark.conf().set(autoMerge, before);
         }
-        versions.commit(run.runId());
     }
 
     /**
