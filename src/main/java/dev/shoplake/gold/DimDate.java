@@ -8,12 +8,21 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** gold.dim_date: every day from the first to the last date the facts carry (it only grows). */
+/**
+ * gold.dim_date: every day from the first to the last date the facts carry (it only grows). A run
+ * builds only the days outside the calendar it has (usually the one new day), which are appended:
+ * no MERGE, since by construction none of them is in the table yet.
+ */
 final class DimDate extends GoldTableModel {
     DimDate() {
         super(LakeTables.GOLD_DIM_DATE, List.of(GoldInputs.silver("sales"), GoldInputs.silver("payments"),
                         GoldInputs.silver("shopping_carts"), LakeTables.SILVER_SUPPORT_TICKETS),
                 List.of(), null);
+    }
+
+    @Override
+    boolean appendsOnly() {
+        return true;
     }
 
     @Override
@@ -27,9 +36,8 @@ final class DimDate extends GoldTableModel {
                     .union(changedTickets.select(col("closed_on").as("d")))
                     .union(changedTickets.select(col("resolved_on").as("d")));
         }
-        if (in.goldExists(LakeTables.GOLD_DIM_DATE)) {
-            dates = dates.union(in.gold(LakeTables.GOLD_DIM_DATE).select(col("full_date").as("d")));
-        }
-        return GoldModel.dimDate(dates.where(col("d").isNotNull()));
+        Dataset<Row> calendar = in.goldExists(LakeTables.GOLD_DIM_DATE)
+                ? in.gold(LakeTables.GOLD_DIM_DATE).select(col("full_date")) : null;
+        return GoldModel.newDays(dates.where(col("d").isNotNull()), calendar);
     }
 }

@@ -112,14 +112,14 @@ public final class GoldJob {
             run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", 0, 0, 0, 0, "inputs unchanged"));
             return;
         }
-        upsert(run, spec, model.build(in), model.partitionColumn());
+        upsert(run, spec, model.build(in), model.partitionColumn(), model.appendsOnly());
     }
 
     /**
      * MERGEs the batch into its table. With {@code dateKey}, the MERGE reads only the target's
      * partitions for the batch's days (a handful of ints, from the same Spark job as the count).
      */
-    private void upsert(JobRun run, TableSpec spec, Dataset<Row> rows, String dateKey) {
+    private void upsert(JobRun run, TableSpec spec, Dataset<Row> rows, String dateKey, boolean appendsOnly) {
         long started = System.currentTimeMillis();
         // conformed, then cached once: the count, the days and the MERGE all read this copy
         Dataset<Row> batch = DeltaWriter.conform(spec, rows).cache();
@@ -131,7 +131,10 @@ public final class GoldJob {
             if (dateKey != null && read > 0 && writer.exists(spec)) {
                 pruning = DeltaWriter.target(dateKey).isin(shape.getList(1).toArray());
             }
-            if (read > 0 || !writer.exists(spec)) {
+            if (appendsOnly && read > 0 && writer.exists(spec)) {
+                writer.append(spec, batch);
+                written = writer.lastCommitChangedRows(spec);
+            } else if (read > 0 || !writer.exists(spec)) {
                 written = writer.upsert(spec, batch, pruning);
             }
             run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", read, written, 0,

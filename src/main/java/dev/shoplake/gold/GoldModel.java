@@ -65,6 +65,24 @@ public final class GoldModel {
     }
 
     /**
+     * The calendar rows {@link #dimDate} would add to {@code calendar} (its {@code full_date}s, null
+     * when there is none yet) so that it covers {@code dates} too: the days between the new first
+     * and last date that the calendar does not hold (before its first day or after its last).
+     */
+    public static Dataset<Row> newDays(Dataset<Row> dates, Dataset<Row> calendar) {
+        if (calendar == null) {
+            return dimDate(dates);
+        }
+        String d = dates.columns()[0];
+        Dataset<Row> held = calendar.agg(min("full_date").as("_first"), max("full_date").as("_last"));
+        Dataset<Row> ends = dates.select(col(d).as("d")).union(held.select(col("_first").as("d")))
+                .union(held.select(col("_last").as("d")));
+        return dimDate(ends).crossJoin(held)
+                .where(col("_first").isNull().or(col("full_date").lt(col("_first"))).or(col("full_date").gt(col("_last"))))
+                .drop("_first", "_last");
+    }
+
+    /**
      * Type 2 history of an entity from its landed versions: a new version starts only when a tracked
      * attribute changes (a stock level moving is not a new product). The first version is valid
      * from the entity's creation, later ones from their {@code updated_at}; {@code valid_to} is the

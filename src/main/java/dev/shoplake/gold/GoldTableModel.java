@@ -49,6 +49,11 @@ abstract class GoldTableModel {
         return true;
     }
 
+    /** Whether the rows built are never in the table yet (an append, not a MERGE): a growing calendar. */
+    boolean appendsOnly() {
+        return false;
+    }
+
     /** The rows to upsert: those that changed since gold's last run. */
     abstract Dataset<Row> build(GoldInputs in);
 

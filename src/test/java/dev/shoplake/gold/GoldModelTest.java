@@ -88,4 +88,20 @@ class GoldModelTest {
                 "20260301 Sunday dow=7 w9 m3 March q1 2026 weekend=true",
                 "20260302 Monday dow=1 w10 m3 March q1 2026 weekend=false"), days);
     }
+
+    @Test
+    void aRunAddsOnlyTheCalendarDaysItDoesNotHoldYet() {
+        StructType oneDate = new StructType().add("d", DataTypes.DateType);
+        Dataset<Row> calendar = GoldModel.dimDate(spark.createDataFrame(List.of(RowFactory.create(Date.valueOf("2026-01-03")),
+                RowFactory.create(Date.valueOf("2026-01-05"))), oneDate)).select("full_date");
+        java.util.function.Function<List<String>, List<Integer>> added = ds -> GoldModel.newDays(spark.createDataFrame(
+                ds.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(), oneDate), calendar)
+                .orderBy("date_key").collectAsList().stream().map(r -> r.getInt(0)).toList();
+        assertEquals(List.of(), added.apply(List.of("2026-01-04", "2026-01-05")), "inside the calendar: nothing");
+        assertEquals(List.of(20260106, 20260107), added.apply(List.of("2026-01-04", "2026-01-07")), "after its last day");
+        assertEquals(List.of(20260101, 20260102), added.apply(List.of("2026-01-01")), "before its first day");
+        assertEquals(List.of(), added.apply(List.of()), "no dates");
+        assertEquals(11, GoldModel.newDays(spark.createDataFrame(List.of(RowFactory.create(Date.valueOf("2026-01-01")),
+                RowFactory.create(Date.valueOf("2026-01-11"))), oneDate), null).count(), "no calendar yet: every day");
+    }
 }
