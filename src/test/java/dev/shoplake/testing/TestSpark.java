@@ -34,6 +34,7 @@ public final class TestSpark {
                     .with("spark.default.parallelism", "2")
                     .with("spark.databricks.delta.snapshotPartitions", "1")
                     .with("spark.ui.enabled", "false")
+                    .with("spark.sql.adaptive.enabled", "false")
                     .with("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2");
             spark = LakeSession.open("shoplake-tests", test, config);
             Runtime.getRuntime().addShutdownHook(new Thread(spark::stop));
