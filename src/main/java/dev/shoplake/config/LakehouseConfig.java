@@ -18,7 +18,8 @@ public record LakehouseConfig(
         Stack stack,
         int batchParallelTables,
         Streaming streaming,
-        java.time.Duration waitingAlarmAfter) {
+        java.time.Duration waitingAlarmAfter,
+        boolean dataTestsAfterBatch) {
 
     public static final String ENV_PG_PASSWORD = "LAKEHOUSE_PG_PASSWORD";
     public static final String ENV_FTP_PASSWORD = "LAKEHOUSE_FTP_PASSWORD";
@@ -76,7 +77,9 @@ public record LakehouseConfig(
                         s.integer(p + "stream.shuffle-partitions", 0, 0, 100_000),
                         1000L * s.integer(p + "stream.stock-current-every-seconds", 10, 0, 86_400)),
                 // a fact waiting this long for its dimension raises an alarm (ops.WaitingFacts)
-                java.time.Duration.ofHours(s.integer(p + "ops.waiting-alarm-after-hours", 24, 1, 24 * 365)));
+                java.time.Duration.ofHours(s.integer(p + "ops.waiting-alarm-after-hours", 24, 1, 24 * 365)),
+                // the data tests of the tables a batch wrote (ops.DataTests); off, 'lakehouse test' still runs them
+                s.bool(p + "ops.data-tests-after-batch", true));
     }
 
     /**

@@ -33,7 +33,7 @@ import org.apache.spark.sql.expressions.WindowSpec;
  */
 public final class GoldModel {
     /** The key a fact gets when its dimension row has not been landed yet (a late-arriving dimension). */
-    public static final long UNKNOWN_KEY = -1L;
+    public static final long UNKNOWN_KEY = dev.shoplake.lake.LakeTables.UNKNOWN_KEY;
 
     private GoldModel() {
     }

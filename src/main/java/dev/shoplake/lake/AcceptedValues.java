@@ -24,6 +24,8 @@ public final class AcceptedValues {
     public static final List<String> RUN_STATUSES = List.of("ok", "failed");
     /** The layers whose runs record what they read ({@code ops.model_inputs}). */
     public static final List<String> READING_LAYERS = List.of("silver", "gold");
+    /** The data tests derived from the specs ({@code ops.data_tests}). */
+    public static final List<String> DATA_TESTS = List.of("unique", "not_null", "references", "accepted_values");
 
     private AcceptedValues() {
     }

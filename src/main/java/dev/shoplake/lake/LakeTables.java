@@ -398,6 +398,58 @@ public final class LakeTables {
             List.of("kind", "subject"), "one row per problem found (raised once)", List.of(), Map.of(),
             "things a person must look at, e.g. a daily report that was deleted before it was landed"));
 
+    public static final TableSpec OPS_DATA_TESTS = add(new TableSpec("ops", "data_tests", schema(
+            col("run_id", DataTypes.StringType, false),
+            col("table_name", DataTypes.StringType, false),
+            col("test", DataTypes.StringType, false),
+            col("column_name", DataTypes.StringType, false),
+            col("failures", DataTypes.LongType, false),
+            col("example", DataTypes.StringType, true),
+            col("checked_at", DataTypes.TimestampType, false)),
+            List.of("run_id", "table_name", "test", "column_name"), "one row per data test per run that ran it",
+            List.of(), Map.of("failures_not_negative", "failures >= 0",
+                    "known_test", AcceptedValues.in("test", AcceptedValues.DATA_TESTS)),
+            "dbt-style tests derived from these specs (unique keys, not null keys, references between gold "
+                    + "tables, accepted values): run on the tables a batch wrote, or all by 'lakehouse test'; "
+                    + "failures > 0 is a failed test, example one offending value"));
+
+    /**
+     * The key of the unknown member: a fact whose dimension version has not reached gold yet carries
+     * it (and waits, ops.waiting_facts) until a later run finds its version.
+     */
+    public static final long UNKNOWN_KEY = -1L;
+
+    /** A column naming a row of another table by that table's key: every value must be there. */
+    public record Reference(TableSpec table, String column, TableSpec to, String toColumn, boolean unknownAllowed) {
+    }
+
+    /** The star's references, tested after each batch: facts and dimensions to the dimensions they name. */
+    public static final List<Reference> REFERENCES = List.of(
+            new Reference(GOLD_DIM_PRODUCT, "category_key", GOLD_DIM_CATEGORY, "category_key", true),
+            new Reference(GOLD_DIM_CART, "customer_key", GOLD_DIM_CUSTOMER, "customer_key", true),
+            new Reference(GOLD_DIM_CART, "created_date_key", GOLD_DIM_DATE, "date_key", false),
+            new Reference(GOLD_FACT_SALES, "customer_key", GOLD_DIM_CUSTOMER, "customer_key", true),
+            new Reference(GOLD_FACT_SALES, "order_date_key", GOLD_DIM_DATE, "date_key", false),
+            new Reference(GOLD_FACT_ORDER_DETAILS, "product_key", GOLD_DIM_PRODUCT, "product_key", true),
+            new Reference(GOLD_FACT_ORDER_DETAILS, "category_key", GOLD_DIM_CATEGORY, "category_key", true),
+            new Reference(GOLD_FACT_ORDER_DETAILS, "sale_id", GOLD_FACT_SALES, "sale_id", false),
+            new Reference(GOLD_FACT_ORDER_DETAILS, "order_date_key", GOLD_DIM_DATE, "date_key", false),
+            new Reference(GOLD_FACT_PAYMENTS, "customer_key", GOLD_DIM_CUSTOMER, "customer_key", true),
+            new Reference(GOLD_FACT_PAYMENTS, "payment_date_key", GOLD_DIM_DATE, "date_key", false),
+            new Reference(GOLD_FACT_SUPPORT_TICKET, "customer_key", GOLD_DIM_CUSTOMER, "customer_key", true),
+            new Reference(GOLD_FACT_SUPPORT_TICKET, "created_date_key", GOLD_DIM_DATE, "date_key", false),
+            new Reference(GOLD_FACT_SUPPORT_TICKET, "resolved_date_key", GOLD_DIM_DATE, "date_key", false),
+            new Reference(GOLD_FACT_SUPPORT_TICKET, "closed_date_key", GOLD_DIM_DATE, "date_key", false));
+
+    /** A column whose values come from a closed list (where no CHECK constraint holds it already). */
+    public record Accepted(TableSpec table, String column, List<String> values) {
+    }
+
+    /** Silver's closed lists: silver follows its source's columns, so these are tests, not constraints. */
+    public static final List<Accepted> ACCEPTED = List.of(
+            new Accepted(SILVER_POSTGRES.get("sales"), "order_status", AcceptedValues.ORDER_STATUSES),
+            new Accepted(SILVER_POSTGRES.get("payments"), "payment_status", AcceptedValues.PAYMENT_STATUSES));
+
     private LakeTables() {
     }
 

@@ -45,7 +45,7 @@ public final class WaitingFacts {
     public static Dataset<Row> waiting(Dataset<Row> facts, String tableName, String eventTime, List<String> keys) {
         Column unknown = lit(false);
         for (String key : keys) {
-            unknown = unknown.or(col(key).equalTo(-1));
+            unknown = unknown.or(col(key).equalTo(LakeTables.UNKNOWN_KEY));
         }
         return facts.where(unknown).agg(count(lit(1)).as("waiting"), min(expr(eventTime)).as("oldest_event_time"))
                 .select(lit(tableName).as("table_name"), col("waiting"), col("oldest_event_time"));

@@ -5,6 +5,8 @@ import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.gold.GoldJob;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeTables;
+import dev.shoplake.lake.TableSpec;
+import dev.shoplake.ops.DataTests;
 import dev.shoplake.ops.JobRun;
 import dev.shoplake.ops.TableTasks;
 import dev.shoplake.ops.WaitingFacts;
@@ -30,7 +32,7 @@ public final class BatchPipeline {
 
     /** What a run did: wall time per layer, each layer's audit, and the facts still waiting. */
     public record Outcome(Map<String, Long> elapsedMs, BronzeJob.Result bronze, List<JobRun> layers,
-                          List<Row> waiting) {
+                          List<Row> waiting, List<DataTests.Outcome> dataTests) {
         /** Rows written by silver and gold together. */
         public long rowsWritten() {
             return layers.stream().flatMap(r -> r.results().stream()).mapToLong(JobRun.TableResult::rowsWritten).sum();
@@ -69,7 +71,31 @@ public final class BatchPipeline {
                 ? TableTasks.forTable(spark, LakeTables.OPS_WAITING_FACTS.qualifiedName(), () -> WaitingFacts.record(
                         spark, writer, gold.runId(), Instant.now(), config.waitingAlarmAfter())) : List.of();
         printWaiting(say, waiting);
-        return new Outcome(elapsed, bronze, List.of(silver, gold), waiting);
+        List<DataTests.Outcome> tested = config.dataTestsAfterBatch() ? TableTasks.forTable(spark,
+                LakeTables.OPS_DATA_TESTS.qualifiedName(), () -> DataTests.record(spark, writer, gold.runId(),
+                        DataTests.of(written(silver, gold)), Instant.now())) : List.of();
+        printDataTests(say, tested);
+        return new Outcome(elapsed, bronze, List.of(silver, gold), waiting, tested);
+    }
+
+    /** The modelled tables these runs wrote a row to: what the data tests look at after a batch. */
+    private static List<TableSpec> written(JobRun... runs) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (JobRun run : runs) {
+            run.results().stream().filter(r -> r.rowsWritten() > 0).forEach(r -> names.add(r.table()));
+        }
+        return DataTests.modelled().stream().filter(t -> names.contains(t.qualifiedName())).toList();
+    }
+
+    /** One line for the tests that passed, one per test that failed. */
+    public static void printDataTests(Consumer<String> say, List<DataTests.Outcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        long failed = outcomes.stream().filter(o -> !o.passed()).count();
+        say.accept("data tests: " + (outcomes.size() - failed) + " passed, " + failed + " failed (ops.data_tests)");
+        outcomes.stream().filter(o -> !o.passed()).forEach(o -> say.accept("  DATA TEST FAILED " + o.test().name()
+                + ": " + o.failures() + " offending value(s), e.g. " + o.example()));
     }
 
     /** Runs one layer; a failure is recorded with the layers before it, then goes on up. */

@@ -3,16 +3,17 @@ package dev.shoplake.gold;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoplake.bronze.BronzeJob;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeSession;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
+import dev.shoplake.ops.DataTests;
 import dev.shoplake.ops.JobRun;
+import dev.shoplake.pipeline.BatchPipeline;
+import dev.shoplake.testing.TestJvm;
 import dev.shoplake.ops.Reconciliation;
-import dev.shoplake.silver.SilverJob;
 import dev.shoplake.testing.TestSpark;
 import dev.shoplake.testing.TestStack;
 import java.nio.file.Files;
@@ -37,10 +38,17 @@ class BatchPipelineIT {
         SparkSession spark = TestSpark.forLake(settings, config);
         TestStack.simulate(config, 15, Instant.parse("2026-06-01T00:00:00Z"), 3);
         DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
-        batch(spark, config, writer);
+        BatchPipeline.Outcome first = batch(spark, config);
+        assertTrue(first.dataTests().size() > 40 && first.dataTests().stream().allMatch(DataTests.Outcome::passed),
+                "the first batch tested every table it wrote, and every test passed: " + first.dataTests());
         long firstHalfSales = spark.table("gold.fact_sales").count();
         TestStack.simulate(config, 15, null, 3); // a second half-month lands incrementally on top of the first
-        JobRun incremental = batch(spark, config, writer);
+        BatchPipeline.Outcome second = batch(spark, config);
+        JobRun incremental = second.layers().get(1);
+        assertEquals(List.of(), second.dataTests().stream().filter(o -> !o.passed()).toList(),
+                "the incremental batch's data tests pass");
+        assertEquals((long) first.dataTests().size() + second.dataTests().size(),
+                spark.table("ops.data_tests").count(), "each batch recorded its tests");
         long salesRead = incremental.results().stream().filter(r -> r.table().equals("gold.fact_sales")).findFirst()
                 .orElseThrow().rowsRead();
         long allSales = spark.table("gold.fact_sales").count();
@@ -85,7 +93,9 @@ class BatchPipelineIT {
 
         Map<String, String> before = fingerprints(spark);
         Map<String, Long> versionsBefore = versions(writer);
-        JobRun rerun = batch(spark, config, writer);
+        BatchPipeline.Outcome again = batch(spark, config);
+        JobRun rerun = again.layers().get(1);
+        assertEquals(List.of(), again.dataTests(), "nothing written, nothing to test");
         assertEquals(before, fingerprints(spark), "re-running the whole batch on the same sources changes nothing");
         assertEquals(versionsBefore, versions(writer), "not even a commit: no silver or gold table was visited");
         for (JobRun.TableResult r : rerun.results()) {
@@ -104,6 +114,24 @@ class BatchPipelineIT {
         LakeSession.switchLake(spark, config.lakeRoot());
         new GoldJob(spark, writer, config.batchParallelTables()).run(new JobRun("gold"));
         assertEquals(before, fingerprints(spark), "a full rebuild equals the incremental result");
+
+        // a broken fact is found by 'lakehouse test', as an operator runs it: exit 1, each failure named
+        spark.sql("INSERT INTO gold.fact_sales SELECT * FROM gold.fact_sales WHERE sale_id = (SELECT min(sale_id) FROM "
+                + "gold.fact_sales)");
+        spark.sql("INSERT INTO gold.fact_sales SELECT sale_id + 1000000, order_date, order_date_key, customer_id, 424242, "
+                + "order_status, total_amount, payment_id, cart_id, shipping_address_id, billing_address_id, is_deleted "
+                + "FROM gold.fact_sales WHERE sale_id = (SELECT max(sale_id) FROM gold.fact_sales)");
+        Path conf = TestJvm.configFile(settings, Files.createTempFile("data-tests", ".properties"));
+        Process test = new ProcessBuilder(TestJvm.lakehouse("1g", "--config", conf.toString(), "test", "--table",
+                "gold.fact_sales")).redirectErrorStream(true).start();
+        String out = new String(test.getInputStream().readAllBytes());
+        assertTrue(test.waitFor(300, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1, test.exitValue(), out);
+        assertTrue(out.contains("FAIL gold.fact_sales unique sale_id: 1 offending value(s)"), out);
+        assertTrue(out.contains("FAIL gold.fact_sales references customer_key -> gold.dim_customer.customer_key: "
+                + "1 offending value(s), e.g. 424242"), out);
+        assertTrue(out.contains("ok   gold.fact_order_details references sale_id -> gold.fact_sales.sale_id"), out);
+        assertTrue(out.contains("3 passed, 2 failed, 0 not run"), out);
     }
 
     private static void deleteRecursively(Path dir) throws java.io.IOException {
@@ -114,14 +142,9 @@ class BatchPipelineIT {
         }
     }
 
-    /** Runs bronze, silver and gold; returns gold's run. */
-    private static JobRun batch(SparkSession spark, LakehouseConfig config, DeltaWriter writer) {
-        BronzeJob.run(spark, config);
-        JobRun silver = new JobRun("silver");
-        new SilverJob(spark, writer, config.batchParallelTables()).run(silver);
-        JobRun gold = new JobRun("gold");
-        new GoldJob(spark, writer, config.batchParallelTables()).run(gold);
-        return gold;
+    /** Runs the batch as 'lakehouse batch' does (bronze, silver, gold, then the data tests of what it wrote). */
+    private static BatchPipeline.Outcome batch(SparkSession spark, LakehouseConfig config) {
+        return BatchPipeline.run(spark, config, false, line -> { });
     }
 
     /** The Delta version of every silver and gold table. */

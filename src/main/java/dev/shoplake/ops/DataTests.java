@@ -1,0 +1,191 @@
+package dev.shoplake.ops;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+
+import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.LakeTables;
+import dev.shoplake.lake.TableSpec;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * dbt-style data tests, derived from the table specs rather than written by hand: every key of a
+ * silver or gold table is unique and never null, every reference of the star
+ * ({@link LakeTables#REFERENCES}) names a row that is there (or the unknown member, where a fact may
+ * wait for its dimension), every closed list ({@link LakeTables#ACCEPTED}) holds. All the tests of a
+ * run are one Spark job: each is an aggregate of its offending values, and the aggregates are one union.
+ */
+public final class DataTests {
+    /**
+     * One test. {@code column} names what it tests (the key's columns joined by commas for unique);
+     * {@code reference} and {@code accepted} are set for those kinds of test only.
+     */
+    public record DataTest(TableSpec table, String test, String column, LakeTables.Reference reference,
+                           LakeTables.Accepted accepted) {
+        public String name() {
+            return table.qualifiedName() + " " + test + " " + column
+                    + (reference == null ? "" : " -> " + reference.to().qualifiedName() + "." + reference.toColumn());
+        }
+    }
+
+    /** A test's outcome: how many offending values, and one of them. */
+    public record Outcome(DataTest test, long failures, String example) {
+        public boolean passed() {
+            return failures == 0;
+        }
+    }
+
+    private DataTests() {
+    }
+
+    /** The silver and gold tables: what the lake models, so what its tests cover. */
+    public static List<TableSpec> modelled() {
+        return LakeTables.all().stream().filter(t -> t.layer().equals("silver") || t.layer().equals("gold")).toList();
+    }
+
+    /**
+     * The tests of these tables: their keys, their references (either end among them: a dimension
+     * that lost a row breaks the facts naming it) and their closed lists.
+     */
+    public static List<DataTest> of(List<TableSpec> tables) {
+        List<DataTest> tests = new ArrayList<>();
+        for (TableSpec t : tables) {
+            if (!t.keys().isEmpty()) {
+                tests.add(new DataTest(t, "unique", String.join(",", t.keys()), null, null));
+                t.keys().forEach(k -> tests.add(new DataTest(t, "not_null", k, null, null)));
+            }
+        }
+        for (LakeTables.Reference r : LakeTables.REFERENCES) {
+            if (tables.contains(r.table()) || tables.contains(r.to())) {
+                tests.add(new DataTest(r.table(), "references", r.column(), r, null));
+            }
+        }
+        for (LakeTables.Accepted a : LakeTables.ACCEPTED) {
+            if (tables.contains(a.table())) {
+                tests.add(new DataTest(a.table(), "accepted_values", a.column(), null, a));
+            }
+        }
+        return tests;
+    }
+
+    /**
+     * The offending values of one test, one row each ({@code _value}, as text): a duplicated key,
+     * a null key, a reference to a row that is not there, a value outside its list. Null when a
+     * table the test reads does not exist ({@code read} returns null for it).
+     */
+    static Dataset<Row> offending(DataTest t, Function<TableSpec, Dataset<Row>> read) {
+        Dataset<Row> rows = read.apply(t.table());
+        if (rows == null) {
+            return null;
+        }
+        switch (t.test()) {
+            case "unique" -> {
+                Column[] keys = t.table().keys().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+                Column[] asText = t.table().keys().stream().map(k -> col(k).cast("string")).toArray(Column[]::new);
+                return rows.groupBy(keys).agg(count(lit(1)).as("_rows")).where(col("_rows").gt(1))
+                        .select(concat_ws(",", asText).as("_value"));
+            }
+            case "not_null" -> {
+                return rows.where(col(t.column()).isNull()).select(lit(null).cast("string").as("_value"));
+            }
+            case "references" -> {
+                LakeTables.Reference r = t.reference();
+                Dataset<Row> to = read.apply(r.to());
+                if (to == null) {
+                    return null;
+                }
+                Column named = col(r.column()).isNotNull();
+                if (r.unknownAllowed()) {
+                    named = named.and(col(r.column()).notEqual(lit(LakeTables.UNKNOWN_KEY)));
+                }
+                Dataset<Row> values = rows.where(named).select(col(r.column()).as("_named")).distinct();
+                return values.join(to.select(col(r.toColumn()).as("_key")), col("_named").equalTo(col("_key")), "left_anti")
+                        .select(col("_named").cast("string").as("_value"));
+            }
+            case "accepted_values" -> {
+                Column value = col(t.column()).cast("string");
+                return rows.where(value.isNotNull().and(value.isin(t.accepted().values().toArray()).unary_$bang()))
+                        .select(value.as("_value")).distinct();
+            }
+            default -> throw new IllegalArgumentException("unknown data test " + t.test());
+        }
+    }
+
+    /**
+     * One row per test that could run ({@code test_index} into {@code tests}, table_name, test,
+     * column_name, failures, example), in the order of {@code tests}: a pure function of the tables,
+     * one Spark job when collected.
+     */
+    public static Dataset<Row> outcomes(List<DataTest> tests, Function<TableSpec, Dataset<Row>> read) {
+        Dataset<Row> all = null;
+        for (int i = 0; i < tests.size(); i++) {
+            DataTest t = tests.get(i);
+            Dataset<Row> bad = offending(t, read);
+            if (bad == null) {
+                continue;
+            }
+            Dataset<Row> one = bad.agg(count(lit(1)).as("failures"), min("_value").as("example"))
+                    .select(lit(i).as("test_index"), lit(t.table().qualifiedName()).as("table_name"), lit(t.test()).as("test"),
+                            lit(t.column()).as("column_name"), col("failures"), col("example"));
+            all = all == null ? one : all.union(one);
+        }
+        return all == null ? null : all.orderBy("test_index");
+    }
+
+    /** Runs the tests on the lake's tables as they are now: the outcomes of those whose tables exist. */
+    public static List<Outcome> run(DeltaWriter writer, List<DataTest> tests) {
+        Dataset<Row> outcomes = outcomes(tests, t -> writer.exists(t) ? writer.read(t) : null);
+        List<Outcome> result = new ArrayList<>();
+        if (outcomes == null) {
+            return result;
+        }
+        // one row per test (a few dozen), never data
+        for (Row r : outcomes.collectAsList()) {
+            result.add(new Outcome(tests.get(r.getInt(0)), r.getLong(4), r.getString(5)));
+        }
+        return result;
+    }
+
+    /**
+     * Runs the tests, records their outcomes in ops.data_tests under {@code runId} (one append), and
+     * raises an alarm once per failing test. Returns the outcomes.
+     */
+    public static List<Outcome> record(SparkSession spark, DeltaWriter writer, String runId, List<DataTest> tests,
+                                       Instant now) {
+        List<Outcome> outcomes = run(writer, tests);
+        if (outcomes.isEmpty()) {
+            return outcomes;
+        }
+        List<Row> rows = new ArrayList<>();
+        List<Row> alarms = new ArrayList<>();
+        Timestamp at = Timestamp.from(now);
+        for (Outcome o : outcomes) {
+            rows.add(RowFactory.create(runId, o.test().table().qualifiedName(), o.test().test(), o.test().column(),
+                    o.failures(), o.example(), at));
+            if (!o.passed()) {
+                alarms.add(RowFactory.create("data_test_failed", o.test().name(), o.failures()
+                        + " offending value(s), e.g. " + o.example(), at, runId));
+            }
+        }
+        writer.ensure(LakeTables.OPS_DATA_TESTS);
+        writer.append(LakeTables.OPS_DATA_TESTS, spark.createDataFrame(rows, LakeTables.OPS_DATA_TESTS.schema()));
+        if (!alarms.isEmpty()) {
+            writer.ensure(LakeTables.OPS_ALARMS);
+            writer.insertNew(LakeTables.OPS_ALARMS, spark.createDataFrame(alarms, LakeTables.OPS_ALARMS.schema()),
+                    DeltaWriter.WHOLE_TABLE);
+        }
+        return outcomes;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.shoplake.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.shoplake.lake.LakeTables;
+import dev.shoplake.lake.TableSpec;
+import dev.shoplake.testing.TestSpark;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+class DataTestsTest {
+    private final SparkSession spark = TestSpark.session();
+
+    private Dataset<Row> rows(StructType schema, Row... rows) {
+        return spark.createDataFrame(List.of(rows), schema);
+    }
+
+    @Test
+    void aFactIsTestedForItsKeyAndEveryDimensionItNames() {
+        Dataset<Row> sales = rows(new StructType().add("sale_id", DataTypes.IntegerType)
+                        .add("customer_key", DataTypes.LongType).add("order_date_key", DataTypes.IntegerType),
+                RowFactory.create(1, 10L, 20260601),
+                RowFactory.create(2, -1L, 20260601), // waits for its customer: allowed
+                RowFactory.create(2, 99L, 20260601), // a duplicated key, and a customer that is not there
+                RowFactory.create(null, 10L, 20260602)); // a null key, and a day the calendar lacks
+        Dataset<Row> customers = rows(new StructType().add("customer_key", DataTypes.LongType), RowFactory.create(10L));
+        Dataset<Row> days = rows(new StructType().add("date_key", DataTypes.IntegerType), RowFactory.create(20260601));
+        Map<TableSpec, Dataset<Row>> lake = Map.of(LakeTables.GOLD_FACT_SALES, sales,
+                LakeTables.GOLD_DIM_CUSTOMER, customers, LakeTables.GOLD_DIM_DATE, days);
+        List<DataTests.DataTest> tests = DataTests.of(List.of(LakeTables.GOLD_FACT_SALES));
+        assertEquals(List.of(
+                RowFactory.create(0, "gold.fact_sales", "unique", "sale_id", 1L, "2"),
+                RowFactory.create(1, "gold.fact_sales", "not_null", "sale_id", 1L, null),
+                RowFactory.create(2, "gold.fact_sales", "references", "customer_key", 1L, "99"),
+                RowFactory.create(3, "gold.fact_sales", "references", "order_date_key", 1L, "20260602")),
+                // the order lines' reference to fact_sales is a test of fact_sales too; no order lines here: not run
+                DataTests.outcomes(tests, lake::get).collectAsList());
+        assertEquals("gold.fact_order_details references sale_id -> gold.fact_sales.sale_id", tests.get(4).name());
+    }
+
+    @Test
+    void aCleanTableHasNoFailuresAndAClosedListIgnoresNulls() {
+        TableSpec silverSales = LakeTables.SILVER_POSTGRES.get("sales");
+        Dataset<Row> sales = rows(new StructType().add("id", DataTypes.IntegerType)
+                        .add("order_status", DataTypes.StringType),
+                RowFactory.create(1, "Completed"), RowFactory.create(2, null), RowFactory.create(3, "Shipped"),
+                RowFactory.create(4, "Shipped"), RowFactory.create(5, "Pending"));
+        assertEquals(List.of(
+                RowFactory.create(0, "silver.sales", "unique", "id", 0L, null),
+                RowFactory.create(1, "silver.sales", "not_null", "id", 0L, null),
+                RowFactory.create(2, "silver.sales", "accepted_values", "order_status", 1L, "Shipped")),
+                DataTests.outcomes(DataTests.of(List.of(silverSales)), Map.of(silverSales, sales)::get).collectAsList());
+    }
+
+    @Test
+    void aCompositeKeyIsUniqueAsAWhole() {
+        TableSpec runs = LakeTables.OPS_JOB_RUNS; // (run_id, table_name)
+        Dataset<Row> rows = rows(new StructType().add("run_id", DataTypes.StringType).add("table_name", DataTypes.StringType),
+                RowFactory.create("r1", "a"), RowFactory.create("r1", "b"), RowFactory.create("r2", "a"),
+                RowFactory.create("r2", "a"));
+        assertEquals(List.of(RowFactory.create(0, "ops.job_runs", "unique", "run_id,table_name", 1L, "r2,a")),
+                DataTests.outcomes(DataTests.of(List.of(runs)).subList(0, 1), Map.of(runs, rows)::get).collectAsList());
+    }
+}
