@@ -134,6 +134,9 @@ public final class GoldJob {
             if (appendsOnly && read > 0 && writer.exists(spec)) {
                 writer.append(spec, batch);
                 written = writer.lastCommitChangedRows(spec);
+            } else if (read > 0 && dateKey != null && spec.partitionBy().equals(List.of(dateKey))) {
+                // a fact: its batch's days rewritten, cheaper than a MERGE into them
+                written = writer.upsertPartitions(spec, batch, shape.getList(1));
             } else if (read > 0 || !writer.exists(spec)) {
                 written = writer.upsert(spec, batch, pruning);
             }

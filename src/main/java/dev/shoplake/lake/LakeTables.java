@@ -458,6 +458,15 @@ public final class LakeTables {
         return TableSpec.stripSlash(lakeRoot) + "/landing/" + source;
     }
 
+    /**
+     * Whether the table keeps Delta's change data feed: bronze and silver, which the next layer reads
+     * by their feeds, and the stock facts, whose feed gold.stock_current follows. Tables created by
+     * their first append (those that follow their source) take the session's default, which is on.
+     */
+    public static boolean keepsChangeFeed(TableSpec spec) {
+        return spec.layer().equals("bronze") || spec.layer().equals("silver") || spec == GOLD_FACT_PRODUCT_STOCK;
+    }
+
     public static List<TableSpec> all() {
         return Collections.unmodifiableList(ALL);
     }

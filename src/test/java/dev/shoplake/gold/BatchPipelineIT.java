@@ -39,8 +39,8 @@ class BatchPipelineIT {
         TestStack.simulate(config, 15, Instant.parse("2026-06-01T00:00:00Z"), 3);
         DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
         BatchPipeline.Outcome first = batch(spark, config);
-        assertTrue(first.dataTests().size() > 40 && first.dataTests().stream().allMatch(DataTests.Outcome::passed),
-                "the first batch tested every table it wrote, and every test passed: " + first.dataTests());
+        assertTrue(first.dataTests().size() > 20 && first.dataTests().stream().allMatch(DataTests.Outcome::passed),
+                "the first batch tested every star table it wrote, and every test passed: " + first.dataTests());
         long firstHalfSales = spark.table("gold.fact_sales").count();
         TestStack.simulate(config, 15, null, 3); // a second half-month lands incrementally on top of the first
         BatchPipeline.Outcome second = batch(spark, config);
@@ -131,7 +131,7 @@ class BatchPipelineIT {
         assertTrue(out.contains("FAIL gold.fact_sales references customer_key -> gold.dim_customer.customer_key: "
                 + "1 offending value(s), e.g. 424242"), out);
         assertTrue(out.contains("ok   gold.fact_order_details references sale_id -> gold.fact_sales.sale_id"), out);
-        assertTrue(out.contains("3 passed, 2 failed, 0 not run"), out);
+        assertTrue(out.contains("2 passed, 2 failed, 0 not run"), out);
     }
 
     private static void deleteRecursively(Path dir) throws java.io.IOException {

@@ -110,4 +110,30 @@ class DeltaWriterTest {
         assertEquals(List.of("1,10,a,x", "2,11,b,x", "3,11,c,x"), table());
         assertEquals(java.util.OptionalLong.of(8), writer.appliedVersion(T, "test-app"));
     }
+
+    @Test
+    void aTableKeepsAChangeFeedOnlyWhenALayerReadsIt() {
+        TableSpec read = new TableSpec("silver", "feed_test", T.schema(), List.of("id"), "one row per id", List.of(),
+                Map.of(), "read by gold through its feed");
+        writer.ensure(T);
+        writer.ensure(read);
+        assertEquals(List.of("false", "true"), List.of(T, read).stream().map(spec -> String.valueOf(spark.sql(
+                "DESCRIBE DETAIL delta.`" + writer.path(spec) + "`").first().getJavaMap(spark.sql("DESCRIBE DETAIL delta.`"
+                + writer.path(spec) + "`").first().fieldIndex("properties")).get("delta.enableChangeDataFeed"))).toList());
+    }
+
+    @Test
+    void upsertPartitionsRewritesOnlyTheDaysGivenKeepingTheirOtherKeys() {
+        assertEquals(3, writer.upsertPartitions(T, rows(new Object[] {1, 10, "a", "x"}, new Object[] {2, 10, "b", "x"},
+                new Object[] {3, 11, "c", "x"}), List.of(10, 11)), "the first write creates the table");
+        String[] day11 = writer.read(T).where("day = 11").inputFiles();
+        assertEquals(3, writer.upsertPartitions(T, rows(new Object[] {2, 10, "B", "x"}, new Object[] {4, 10, "d", "x"}),
+                List.of(10)), "day 10 holds three rows now");
+        assertEquals(List.of("1,10,a,x", "2,10,B,x", "3,11,c,x", "4,10,d,x"), table());
+        assertEquals(java.util.Arrays.asList(day11), java.util.Arrays.asList(writer.read(T).where("day = 11").inputFiles()),
+                "day 11 was not rewritten");
+        org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> writer.upsertPartitions(T,
+                rows(new Object[] {5, 12, "e", "x"}), List.of(10)), "a row outside the days given is refused");
+        assertEquals(List.of("1,10,a,x", "2,10,B,x", "3,11,c,x", "4,10,d,x"), table(), "and nothing was written");
+    }
 }
