@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {Lakehouse.Stack.class, Lakehouse.Seed.class, Lakehouse.Simulate.class, Lakehouse.Status.class,
                 DemoCommand.class, BenchCommand.class, BatchCommand.class, StreamCommand.class, ReconcileCommand.class,
                 TablesCommand.class, MaintainCommand.class, SqlCommand.class, CatalogCommand.class, DashboardCommand.class,
-                NotebookCommand.class, RelayCommand.class, TestCommand.class})
+                NotebookCommand.class, RelayCommand.class, TestCommand.class, ServeCommand.class})
 public final class Lakehouse {
     static final Path DEFAULT_CONFIG = Path.of("conf/local.properties");
 

@@ -19,10 +19,12 @@ public record LakehouseConfig(
         int batchParallelTables,
         Streaming streaming,
         java.time.Duration waitingAlarmAfter,
-        boolean dataTestsAfterBatch) {
+        boolean dataTestsAfterBatch,
+        Serve serve) {
 
     public static final String ENV_PG_PASSWORD = "LAKEHOUSE_PG_PASSWORD";
     public static final String ENV_FTP_PASSWORD = "LAKEHOUSE_FTP_PASSWORD";
+    public static final String ENV_CONNECT_TOKEN = "LAKEHOUSE_CONNECT_TOKEN";
 
     public static LakehouseConfig from(Settings s, Map<String, String> env) {
         String p = Settings.PREFIX;
@@ -79,7 +81,9 @@ public record LakehouseConfig(
                 // a fact waiting this long for its dimension raises an alarm (ops.WaitingFacts)
                 java.time.Duration.ofHours(s.integer(p + "ops.waiting-alarm-after-hours", 24, 1, 24 * 365)),
                 // the data tests of the tables a batch wrote (ops.DataTests); off, 'lakehouse test' still runs them
-                s.bool(p + "ops.data-tests-after-batch", true));
+                s.bool(p + "ops.data-tests-after-batch", true),
+                new Serve(s.string(p + "serve.host", "127.0.0.1"), s.integer(p + "serve.port", 15002, 0, 65535),
+                        secret(env, ENV_CONNECT_TOKEN)));
     }
 
     /**
@@ -174,6 +178,30 @@ public record LakehouseConfig(
         @Override
         public String toString() {
             return "Ftp[" + (tls ? "ftpes" : "ftp") + "://" + user + "@" + host + ":" + port + dir + ", password=***]";
+        }
+    }
+
+    /**
+     * {@code lakehouse serve}: the Spark Connect server's address and the pre-shared token every
+     * client must present (from the environment only).
+     */
+    public record Serve(String host, int port, String token) {
+        public String requireToken() {
+            if (token.isEmpty()) {
+                throw new ConfigException("environment variable " + ENV_CONNECT_TOKEN + " is not set (the token every "
+                        + "Spark Connect client must present; bin/lakehouse keeps one in .stack/secrets.env)");
+            }
+            return token;
+        }
+
+        /** The address a client connects to, without the token. */
+        public String url() {
+            return "sc://" + host + ":" + port;
+        }
+
+        @Override
+        public String toString() {
+            return "Serve[" + url() + ", token=***]";
         }
     }
 

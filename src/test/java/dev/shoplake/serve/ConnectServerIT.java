@@ -1,0 +1,184 @@
+package dev.shoplake.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.stack.Ports;
+import dev.shoplake.testing.SmallLake;
+import dev.shoplake.testing.TestJvm;
+import dev.shoplake.testing.TestStack;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 'lakehouse serve' as an operator starts it, and clients with nothing but the Spark Connect JVM
+ * client on their classpath (their own JVM: src/test/resources/connect/ConnectProbe.java).
+ */
+@Tag("integration")
+class ConnectServerIT {
+    private static final SmallLake LAKE = SmallLake.get();
+    private static final String TOKEN = "token-" + UUID.randomUUID();
+    private static Process server;
+    private static Path conf;
+    private static Path log;
+    private static int port;
+
+    @BeforeAll
+    static void serve() throws Exception {
+        port = Ports.free();
+        conf = TestJvm.configFile(LAKE.settings().with("spark.lakehouse.serve.port", String.valueOf(port)),
+                Files.createTempFile("serve", ".properties"));
+        log = Files.createTempFile("serve", ".log");
+        server = start(log, Map.of(LakehouseConfig.ENV_CONNECT_TOKEN, TOKEN), "--config", conf.toString(), "serve");
+        long deadline = System.currentTimeMillis() + 240_000;
+        while (!Files.readString(log).contains("serving the lake over Spark Connect at sc://127.0.0.1:" + port)) {
+            assertTrue(server.isAlive(), "the server runs: " + Files.readString(log));
+            assertTrue(System.currentTimeMillis() < deadline, "the server is up within 4 minutes");
+            Thread.sleep(250);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.destroy(); // SIGTERM: the shutdown hook stops the server
+            assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server stops on SIGTERM");
+        }
+    }
+
+    private static Process start(Path out, Map<String, String> env, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(TestJvm.lakehouse("2g", args)).redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        pb.environment().putAll(TestStack.get().env());
+        pb.environment().remove(LakehouseConfig.ENV_CONNECT_TOKEN);
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** The probe's command line: java with the client's classpath only, as any Spark Connect client runs. */
+    private static List<String> probe(String... statements) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp",
+                Files.readString(Path.of(System.getProperty("shoplake.connect.classpath.file"))).strip(),
+                Path.of("src/test/resources/connect/ConnectProbe.java").toAbsolutePath().toString(),
+                "sc://127.0.0.1:" + port));
+        command.addAll(List.of(statements));
+        return command;
+    }
+
+    /** Runs the probe with this token (null: none) and returns its ROW / ERROR lines. */
+    private static List<String> ask(String token, String... statements) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(probe(statements)).redirectErrorStream(true);
+        pb.environment().remove(LakehouseConfig.ENV_CONNECT_TOKEN);
+        if (token != null) {
+            pb.environment().put(LakehouseConfig.ENV_CONNECT_TOKEN, token);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), out);
+        return out.lines().filter(l -> l.startsWith("ROW\t") || l.startsWith("ERROR\t")).toList();
+    }
+
+    @Test
+    void aThinClientQueriesTablesByNameTravelsInTimeAndGoesOnAfterAFailedQuery() throws Exception {
+        SparkSession spark = LAKE.spark();
+        long versionZeroSales = spark.sql("SELECT count(*) FROM gold.fact_sales VERSION AS OF 0").first().getLong(0);
+        Row first = spark.sql("DESCRIBE HISTORY gold.fact_sales").orderBy("version").first();
+        Timestamp firstCommit = first.getTimestamp(first.fieldIndex("timestamp"));
+        long ordersInTheSource;
+        var pg = LAKE.config().postgres();
+        try (var c = java.sql.DriverManager.getConnection(pg.url(), pg.user(), pg.requirePassword());
+             var rs = c.createStatement().executeQuery("SELECT count(*) FROM sales")) {
+            rs.next();
+            ordersInTheSource = rs.getLong(1);
+        }
+        List<String> rows = ask(TOKEN,
+                "SELECT count(*) FROM gold.fact_sales WHERE NOT is_deleted",
+                "SELECT nope FROM gold.fact_sales",
+                "SELECT count(*) FROM gold.fact_sales VERSION AS OF 0",
+                "SELECT count(*) FROM gold.fact_sales TIMESTAMP AS OF '" + firstCommit + "'",
+                "CONF " + ConnectServer.TOKEN_KEY,
+                "SELECT count(*) FROM ops.job_runs");
+        assertEquals(6, rows.size(), String.join("\n", rows));
+        assertEquals("ROW\t" + ordersInTheSource, rows.get(0), "the orders PostgreSQL holds");
+        assertTrue(rows.get(1).startsWith("ERROR\t[UNRESOLVED_COLUMN"), rows.get(1));
+        assertEquals("ROW\t" + versionZeroSales, rows.get(2), "VERSION AS OF");
+        assertEquals("ROW\t" + versionZeroSales, rows.get(3), "TIMESTAMP AS OF the first commit");
+        assertEquals("ROW\t<unset>", rows.get(4), "the token cannot be read back through spark.conf");
+        assertEquals("ROW\t" + spark.table("ops.job_runs").count(), rows.get(5), "after a failed query the session goes on");
+    }
+
+    @Test
+    void noTokenOrAWrongOneIsRefused() throws Exception {
+        assertEquals(List.of("ERROR\torg.sparkproject.io.grpc.StatusRuntimeException: UNAUTHENTICATED: "
+                + "No authentication token provided"), ask(null, "SELECT 1"));
+        assertEquals(List.of("ERROR\torg.sparkproject.io.grpc.StatusRuntimeException: UNAUTHENTICATED: "
+                + "Invalid authentication token"), ask("wrong-" + TOKEN, "SELECT 1"));
+    }
+
+    @Test
+    void twentyClientsAtOnceAndOneThatDisconnectsMidQueryHurtsNoOne() throws Exception {
+        // a client killed in the middle of a long query
+        ProcessBuilder longQuery = new ProcessBuilder(probe("SELECT count(*) FROM range(0, 100000000000)"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        longQuery.environment().put(LakehouseConfig.ENV_CONNECT_TOKEN, TOKEN);
+        Process killed = longQuery.start();
+        Thread.sleep(15_000);
+        killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        long customers = LAKE.spark().table("gold.dim_customer").count();
+        List<Process> clients = new ArrayList<>();
+        Map<Process, Path> outputs = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            Path out = Files.createTempFile("client", ".out");
+            ProcessBuilder pb = new ProcessBuilder(probe("SELECT count(*) FROM gold.dim_customer"))
+                    .redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().put(LakehouseConfig.ENV_CONNECT_TOKEN, TOKEN);
+            Process p = pb.start();
+            clients.add(p);
+            outputs.put(p, out);
+        }
+        for (Process p : clients) {
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "every client is answered");
+            List<String> rows = Files.readAllLines(outputs.get(p)).stream().filter(l -> l.startsWith("ROW\t")
+                    || l.startsWith("ERROR\t")).toList();
+            assertEquals(List.of("ROW\t" + customers), rows);
+        }
+        assertTrue(server.isAlive(), "the server is still up");
+    }
+
+    @Test
+    void aSecondServerOnTheSamePortOrOneWithoutATokenIsOneLineAndExitTwo() throws Exception {
+        Path taken = Files.createTempFile("serve-taken", ".log");
+        Process second = start(taken, Map.of(LakehouseConfig.ENV_CONNECT_TOKEN, TOKEN), "--config", conf.toString(), "serve");
+        assertTrue(second.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(2, second.exitValue(), Files.readString(taken));
+        assertTrue(Files.readString(taken).contains("cannot serve on 127.0.0.1:" + port), Files.readString(taken));
+        Path untokened = Files.createTempFile("serve-token", ".log");
+        Process without = start(untokened, Map.of(), "--config", conf.toString(), "serve");
+        assertTrue(without.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(2, without.exitValue(), Files.readString(untokened));
+        assertTrue(Files.readString(untokened).contains("environment variable LAKEHOUSE_CONNECT_TOKEN is not set"),
+                Files.readString(untokened));
+        for (Path out : List.of(taken, untokened)) {
+            assertTrue(!Files.readString(out).contains("Exception") && !Files.readString(out).contains("INFO"),
+                    "one line, before Spark starts: " + Files.readString(out));
+        }
+        assertTrue(!Files.readString(log).contains(TOKEN), "the token is in no log");
+    }
+}
