@@ -49,7 +49,6 @@ public final class ConnectServer implements AutoCloseable {
         } finally {
             conf.remove(TOKEN_KEY);
             spark.sparkContext().conf().remove(TOKEN_KEY); // the conf each new session copies, if it is another
-            spark.conf().unset(TOKEN_KEY);
         }
         return new ConnectServer(serve);
     }
