@@ -48,13 +48,13 @@ final class BenchCommand implements Callable<Integer> {
         String dir = "target/bench/stack-sf" + scaleFactor + "-" + days + "d";
         List<String> overrides = List.of("spark.lakehouse.stack.dir=" + dir, "spark.lakehouse.sim.scale-factor=" + scaleFactor,
                 "spark.lakehouse.lake.root=" + dir + "/lake");
-        parent.overrides.addAll(overrides);
+        parent.options.overrides.addAll(overrides);
         deleteRecursively(Path.of(dir)); // the bench's own scratch stack: every run starts from nothing
         List<String> cliArgs = new ArrayList<>();
-        if (parent.configFile != null) {
-            cliArgs.add("--config=" + parent.configFile);
+        if (parent.options.configFile != null) {
+            cliArgs.add("--config=" + parent.options.configFile);
         }
-        parent.overrides.forEach(o -> cliArgs.add("--conf=" + o));
+        parent.options.overrides.forEach(o -> cliArgs.add("--conf=" + o));
         Path report = Bench.run(parent.settings(), parent.config(), new Bench.Options(scaleFactor, days, batch, stream,
                 Math.max(1, repeat), liveSeconds, speed, cliArgs, Path.of("target/bench")), Lakehouse::say);
         System.out.print(Files.readString(report));

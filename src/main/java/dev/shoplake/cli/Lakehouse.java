@@ -32,16 +32,9 @@ import picocli.CommandLine.ParentCommand;
                 DemoCommand.class, BenchCommand.class, BatchCommand.class, StreamCommand.class, ReconcileCommand.class,
                 TablesCommand.class, MaintainCommand.class, SqlCommand.class, CatalogCommand.class, DashboardCommand.class,
                 NotebookCommand.class, RelayCommand.class, TestCommand.class, ServeCommand.class})
-public final class Lakehouse {
-    static final Path DEFAULT_CONFIG = Path.of("conf/local.properties");
-
-    // INHERIT: 'lakehouse batch --conf k=v' works as well as 'lakehouse --conf k=v batch'
-    @Option(names = "--config", scope = CommandLine.ScopeType.INHERIT, description = "Properties file with spark.lakehouse.* settings (default: "
-            + "conf/local.properties when it exists; under spark-submit, the SparkConf).")
-    Path configFile;
-
-    @Option(names = "--conf", scope = CommandLine.ScopeType.INHERIT, description = "Override a setting: key=value (repeatable).")
-    List<String> overrides = new ArrayList<>();
+public final class Lakehouse implements SqlHost {
+    @CommandLine.Mixin
+    ConfigOptions options = new ConfigOptions();
 
     private final Map<String, String> env;
 
@@ -50,14 +43,11 @@ public final class Lakehouse {
     }
 
     Settings settings() {
-        Path file = configFile != null ? configFile : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
-        Map<String, String> sparkConf = new java.util.TreeMap<>();
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark."))
-                .forEach(k -> sparkConf.put(k, System.getProperty(k)));
-        return Settings.load(file, sparkConf, overrides);
+        return options.settings();
     }
 
-    LakehouseConfig config() {
+    @Override
+    public LakehouseConfig config() {
         return config(settings());
     }
 
@@ -66,7 +56,8 @@ public final class Lakehouse {
     }
 
     /** Runs {@code work} with a lake session of this command's settings, every table by name, stopped afterwards. */
-    <T> T withLake(String appName,
+    @Override
+    public <T> T withLake(String appName,
                    java.util.function.BiFunction<org.apache.spark.sql.SparkSession, LakehouseConfig, T> work) {
         return withSession(appName, true, work);
     }
@@ -98,17 +89,7 @@ public final class Lakehouse {
     static int run(Map<String, String> env, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Lakehouse(env));
         cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            Throwable cause = e;
-            while (cause != null && !(cause instanceof ConfigException)) {
-                cause = cause.getCause();
-            }
-            if (cause != null) {
-                cmd.getErr().println("error: " + cause.getMessage());
-                return 2;
-            }
-            throw e;
-        });
+        cli.setExecutionExceptionHandler(ConfigErrors::oneLine);
         return cli.execute(args);
     }
 

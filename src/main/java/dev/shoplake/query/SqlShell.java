@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,6 +33,7 @@ public final class SqlShell {
     private final PrintStream err;
     private final Map<String, Object> params;
     private final int maxRows;
+    private UnaryOperator<String> reading = UnaryOperator.identity();
 
     public SqlShell(SparkSession spark, PrintStream out, PrintStream err, Map<String, String> params, int maxRows) {
         this.spark = spark;
@@ -38,6 +41,33 @@ public final class SqlShell {
         this.err = err;
         this.params = new LinkedHashMap<>(params);
         this.maxRows = maxRows;
+    }
+
+    /** From now on every query reads the warehouse as it was at {@code moment} (see {@link AsOf}). */
+    public SqlShell asOf(String moment, Set<String> tables) {
+        reading = statement -> AsOf.rewrite(statement, tables, moment);
+        return this;
+    }
+
+    /**
+     * Prints a table's versions, newest first: the moment of each commit, what wrote it and how
+     * many rows; any of them can be read back with VERSION AS OF or TIMESTAMP AS OF.
+     */
+    public boolean versions(String table) {
+        long started = System.nanoTime();
+        try {
+            Dataset<Row> history = spark.sql("DESCRIBE HISTORY " + table);
+            Column metrics = functions.col("operationMetrics");
+            return print(history.select(functions.col("version"), functions.col("timestamp"), functions.col("operation"),
+                    functions.coalesce(metrics.getItem("numOutputRows"), metrics.getItem("numTargetRowsInserted"))
+                            .as("rows_written"),
+                    metrics.getItem("numTargetRowsUpdated").as("rows_updated"),
+                    metrics.getItem("numTargetRowsDeleted").as("rows_deleted"))
+                    .orderBy(functions.col("version").desc()), started);
+        } catch (Exception e) {
+            err.println("error: " + dev.shoplake.ops.JobRun.errorLine(e));
+            return false;
+        }
     }
 
     /** Runs a script (-e or -f): stops at the first failing statement. True when all succeeded. */
@@ -54,35 +84,38 @@ public final class SqlShell {
     public boolean execute(String statement) {
         long started = System.nanoTime();
         try {
-            Dataset<Row> result = spark.sql(StatementSplitter.bind(statement, params));
-            List<StructField> fields = List.of(result.schema().fields());
-            if (fields.isEmpty()) {
-                result.collectAsList(); // a command: run it
-                out.printf("OK (%.1f s)%n", seconds(started));
-                return true;
-            }
-            // every value as Spark prints it (session time zone, decimals exact, arrays and maps readable)
-            Column[] asText = fields.stream().map(f -> functions.col("`" + f.name().replace("`", "``") + "`")
-                    .cast("string")).toArray(Column[]::new);
-            List<Row> rows = result.select(asText).limit(maxRows + 1).collectAsList();
-            boolean more = rows.size() > maxRows;
-            List<List<String>> cells = new ArrayList<>();
-            for (Row r : rows.subList(0, Math.min(rows.size(), maxRows))) {
-                List<String> line = new ArrayList<>();
-                for (int i = 0; i < fields.size(); i++) {
-                    line.add(r.getString(i));
-                }
-                cells.add(line);
-            }
-            out.print(ResultTable.format(fields.stream().map(StructField::name).toList(),
-                    fields.stream().map(f -> f.dataType() instanceof NumericType).toList(), cells));
-            out.printf("%s (%.1f s)%n", more ? "first " + maxRows + " rows" : cells.size() + (cells.size() == 1
-                    ? " row" : " rows"), seconds(started));
-            return true;
+            return print(spark.sql(reading.apply(StatementSplitter.bind(statement, params))), started);
         } catch (Exception e) {
             err.println("error: " + dev.shoplake.ops.JobRun.errorLine(e));
             return false;
         }
+    }
+
+    private boolean print(Dataset<Row> result, long started) {
+        List<StructField> fields = List.of(result.schema().fields());
+        if (fields.isEmpty()) {
+            result.collectAsList(); // a command: run it
+            out.printf("OK (%.1f s)%n", seconds(started));
+            return true;
+        }
+        // every value as Spark prints it (session time zone, decimals exact, arrays and maps readable)
+        Column[] asText = fields.stream().map(f -> functions.col("`" + f.name().replace("`", "``") + "`")
+                .cast("string")).toArray(Column[]::new);
+        List<Row> rows = result.select(asText).limit(maxRows + 1).collectAsList();
+        boolean more = rows.size() > maxRows;
+        List<List<String>> cells = new ArrayList<>();
+        for (Row r : rows.subList(0, Math.min(rows.size(), maxRows))) {
+            List<String> line = new ArrayList<>();
+            for (int i = 0; i < fields.size(); i++) {
+                line.add(r.getString(i));
+            }
+            cells.add(line);
+        }
+        out.print(ResultTable.format(fields.stream().map(StructField::name).toList(),
+                fields.stream().map(f -> f.dataType() instanceof NumericType).toList(), cells));
+        out.printf("%s (%.1f s)%n", more ? "first " + maxRows + " rows" : cells.size() + (cells.size() == 1
+                ? " row" : " rows"), seconds(started));
+        return true;
     }
 
     /** Reads statements from a prompt until EOF, quit or exit. */

@@ -156,10 +156,15 @@ public final class StatementSplitter {
             java.util.regex.Pattern.compile("(?<![:\\w]):([A-Za-z_][A-Za-z0-9_]*)");
 
     private static String substitute(String sql, java.util.function.UnaryOperator<String> value) {
+        return inCode(sql, code -> PARAMETER.matcher(code)
+                .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(value.apply(m.group(1)))));
+    }
+
+    /** The statement with {@code edit} applied to its code only: strings, quoted names and comments stay as they are. */
+    static String inCode(String sql, java.util.function.UnaryOperator<String> edit) {
         StringBuilder out = new StringBuilder();
         for (Segment segment : segments(sql)) {
-            out.append(segment.code() ? PARAMETER.matcher(segment.text())
-                    .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(value.apply(m.group(1)))) : segment.text());
+            out.append(segment.code() ? edit.apply(segment.text()) : segment.text());
         }
         return out.toString();
     }

@@ -54,6 +54,36 @@ class SqlShellIT {
     }
 
     @Test
+    void aTablesVersionsAreListedAndTheWarehouseReadsAsOfAnyOfThem() {
+        var spark = LAKE.spark();
+        List<org.apache.spark.sql.Row> history = spark.sql("DESCRIBE HISTORY ops.job_runs").orderBy("version").collectAsList();
+        assertTrue(history.size() >= 2, "runs were recorded more than once");
+        assertTrue(shell(Map.of()).versions("ops.job_runs"));
+        List<String> lines = out().lines().toList();
+        assertEquals(List.of("version", "timestamp", "operation", "rows_written", "rows_updated", "rows_deleted"),
+                cells(lines.get(1)));
+        long newest = history.get(history.size() - 1).getLong(0);
+        assertEquals(String.valueOf(newest), cells(lines.get(3)).get(0), "newest first");
+        assertEquals(history.get(history.size() - 1).getAs("operation"), cells(lines.get(3)).get(2));
+        assertTrue(out().contains(history.size() + " rows"), out());
+
+        // as of the first version's moment, every query reads that version
+        java.sql.Timestamp first = history.get(0).getTimestamp(1);
+        String moment = AsOf.moment(first.toInstant().toString());
+        long thenRuns = spark.sql("SELECT count(*) FROM ops.job_runs VERSION AS OF " + history.get(0).getLong(0)).first()
+                .getLong(0);
+        assertTrue(thenRuns < spark.table("ops.job_runs").count(), "the table grew after its first version");
+        out.reset();
+        assertTrue(shell(Map.of()).asOf(moment, java.util.Set.of("ops.job_runs"))
+                .runScript("SELECT count(*) AS runs FROM ops.job_runs;"));
+        assertEquals(List.of(String.valueOf(thenRuns)), cells(out().lines().toList().get(3)), out());
+    }
+
+    private static List<String> cells(String line) {
+        return java.util.Arrays.stream(line.substring(1, line.length() - 1).split("\\|")).map(String::strip).toList();
+    }
+
+    @Test
     void aBadQueryIsOneErrorLineAndTheScriptStopsThere() {
         assertFalse(shell(Map.of()).runScript("SELECT nope FROM gold.fact_sales; SELECT 1 AS never;"));
         List<String> lines = err().lines().toList();

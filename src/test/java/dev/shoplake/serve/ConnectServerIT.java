@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.stack.Ports;
+import dev.shoplake.testing.LakeServer;
 import dev.shoplake.testing.SmallLake;
-import dev.shoplake.testing.TestJvm;
 import dev.shoplake.testing.TestStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,41 +34,28 @@ import org.junit.jupiter.api.Test;
 class ConnectServerIT {
     private static final SmallLake LAKE = SmallLake.get();
     private static final String TOKEN = "token-" + UUID.randomUUID();
-    private static Process server;
+    private static LakeServer server;
     private static Path conf;
     private static Path log;
     private static int port;
 
     @BeforeAll
     static void serve() throws Exception {
-        port = Ports.free();
-        conf = TestJvm.configFile(LAKE.settings().with("spark.lakehouse.serve.port", String.valueOf(port)),
-                Files.createTempFile("serve", ".properties"));
-        log = Files.createTempFile("serve", ".log");
-        server = start(log, Map.of(LakehouseConfig.ENV_CONNECT_TOKEN, TOKEN), "--config", conf.toString(), "serve");
-        long deadline = System.currentTimeMillis() + 240_000;
-        while (!Files.readString(log).contains("serving the lake over Spark Connect at sc://127.0.0.1:" + port)) {
-            assertTrue(server.isAlive(), "the server runs: " + Files.readString(log));
-            assertTrue(System.currentTimeMillis() < deadline, "the server is up within 4 minutes");
-            Thread.sleep(250);
-        }
+        server = LakeServer.start(LAKE.settings(), TOKEN);
+        port = server.port();
+        conf = server.config();
+        log = server.log();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
-            server.destroy(); // SIGTERM: the shutdown hook stops the server
-            assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server stops on SIGTERM");
+            server.close();
         }
     }
 
     private static Process start(Path out, Map<String, String> env, String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(TestJvm.lakehouse("2g", args)).redirectErrorStream(true)
-                .redirectOutput(out.toFile());
-        pb.environment().putAll(TestStack.get().env());
-        pb.environment().remove(LakehouseConfig.ENV_CONNECT_TOKEN);
-        pb.environment().putAll(env);
-        return pb.start();
+        return LakeServer.start(out, env, args);
     }
 
     /** The probe's command line: java with the client's classpath only, as any Spark Connect client runs. */
@@ -122,6 +109,49 @@ class ConnectServerIT {
         assertEquals("ROW\t" + versionZeroSales, rows.get(3), "TIMESTAMP AS OF the first commit");
         assertEquals("ROW\t<unset>", rows.get(4), "the token cannot be read back through spark.conf");
         assertEquals("ROW\t" + spark.table("ops.job_runs").count(), rows.get(5), "after a failed query the session goes on");
+    }
+
+    /** Runs bin/lakehouse as a user types it, with this token in the environment; its exit code and output. */
+    private static Map.Entry<Integer, String> lakehouseCli(String token, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of("bin/lakehouse").toAbsolutePath().toString(),
+                "--config", conf.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(TestStack.get().env());
+        pb.environment().put(LakehouseConfig.ENV_CONNECT_TOKEN, token);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), out);
+        return Map.entry(p.exitValue(), out);
+    }
+
+    @Test
+    void sqlRunsOnTheRunningServerAndOnASparkOfItsOwnWhenNoneAnswers() throws Exception {
+        long sales = LAKE.spark().table("gold.fact_sales").count();
+        // the configured server answers: the thin client (no Spark engine on its classpath) asks it
+        var served = lakehouseCli(TOKEN, "sql", "-e", "SET spark.app.name; SELECT count(*) AS n FROM gold.fact_sales;");
+        assertEquals(0, served.getKey(), served.getValue());
+        assertTrue(served.getValue().contains("| spark.app.name | shoplake-serve |"), served.getValue());
+        assertTrue(served.getValue().contains("| " + sales + " |"), served.getValue());
+        // named explicitly, and a failing statement: one error line, exit 1
+        var remote = lakehouseCli(TOKEN, "sql", "--remote", "sc://127.0.0.1:" + port, "-e", "SELECT nope;");
+        assertEquals(1, remote.getKey(), remote.getValue());
+        assertTrue(remote.getValue().strip().startsWith("error: [UNRESOLVED_COLUMN"), remote.getValue());
+        // a wrong token, or a server that does not answer: one line, exit 2, at once
+        var refused = lakehouseCli("wrong-" + TOKEN, "sql", "-e", "SELECT 1;");
+        assertEquals(2, refused.getKey(), refused.getValue());
+        assertEquals("error: the server at sc://127.0.0.1:" + port + " refused the token in LAKEHOUSE_CONNECT_TOKEN "
+                + "(the one 'lakehouse serve' was started with)", refused.getValue().strip());
+        int nobody = Ports.free();
+        var absent = lakehouseCli(TOKEN, "sql", "--remote", "sc://127.0.0.1:" + nobody, "-e", "SELECT 1;");
+        assertEquals(2, absent.getKey(), absent.getValue());
+        assertEquals("error: no lakehouse serve answers at sc://127.0.0.1:" + nobody, absent.getValue().strip());
+        // no server where the settings say: the same command on a Spark of its own, same answer
+        var local = lakehouseCli(TOKEN, "--conf", "spark.lakehouse.serve.port=" + nobody, "sql", "-e",
+                "SET spark.app.name; SELECT count(*) AS n FROM gold.fact_sales;");
+        assertEquals(0, local.getKey(), local.getValue());
+        assertTrue(local.getValue().contains("| spark.app.name | shoplake-sql |"), local.getValue());
+        assertTrue(local.getValue().contains("| " + sales + " |"), local.getValue());
     }
 
     @Test
