@@ -5,6 +5,7 @@ import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.dashboard.DashboardServer;
 import dev.shoplake.lake.LakeSession;
+import dev.shoplake.serve.ConnectServer;
 import dev.shoplake.source.db.ShopDatabase;
 import dev.shoplake.source.sim.ShopSimulator;
 import dev.shoplake.stack.LocalStack;
@@ -87,7 +88,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             SparkSession spark = LakeSession.open("shoplake-demo", settings, config);
             try (DashboardServer dashboard = DashboardCommand.serve(spark, config, "127.0.0.1", port,
-                    String.format("live shop at %sx a day's pace", trim(speed)))) {
+                    String.format("live shop at %sx a day's pace", trim(speed)));
+                 ConnectServer connect = serveConnect(spark, config.serve())) {
                 say("[2/5] dashboard: " + dashboard.url() + " (fills in as the lake does)");
                 backfill(spark, config);
                 // live at once: the stream and the shop start now, the first batch runs beside them (the
@@ -98,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
                 say(String.format("[4/5] live after %.0f s: the shop ticks every %d s at %sx a day's pace, the stream "
                         + "follows it; the first batch (bronze, silver, gold) runs now, then one every %d s",
                         (System.nanoTime() - started) / 1e9, config.simulator().tickSeconds(), trim(speed), batchEvery));
-                printWhere(config, dashboard);
+                printWhere(config, dashboard, connect);
                 live(spark, config, stream, stop, started);
             } finally {
                 spark.stop();
@@ -210,10 +212,28 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void printWhere(LakehouseConfig config, DashboardServer dashboard) {
+    /**
+     * The demo's warm Spark over Spark Connect too, so {@code lakehouse sql} and any client ask it
+     * instead of starting a Spark of their own; without a token or with the port taken the demo
+     * goes on without it, and says why.
+     */
+    private static ConnectServer serveConnect(SparkSession spark, LakehouseConfig.Serve serve) {
+        try {
+            return ConnectServer.start(spark, serve);
+        } catch (dev.shoplake.config.ConfigException e) {
+            say("      no Spark Connect server: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static void printWhere(LakehouseConfig config, DashboardServer dashboard, ConnectServer connect) {
         say("");
         say("  dashboard   " + dashboard.url());
         say("  lake        " + config.lakeRoot());
+        if (connect != null) {
+            say("  connect     " + connect.url() + " (Spark Connect; the token is $" + LakehouseConfig.ENV_CONNECT_TOKEN
+                    + ", kept in .stack/secrets.env): 'bin/lakehouse sql' uses it");
+        }
         say("  SQL         bin/lakehouse sql -e \"SELECT * FROM gold.fact_sales ORDER BY order_date DESC LIMIT 5\"");
         say("  notebooks   bin/lakehouse notebook   (Jupyter, Java kernel: notebooks/)");
         say("  stop        Ctrl-C");

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,14 +33,18 @@ class DemoIT {
     @Test
     void theDemoGoesLiveServesTheDashboardRunsBatchesAndStopsCleanlyOnCtrlC() throws Exception {
         int dashboardPort = Ports.free();
+        int connectPort = Ports.free();
         Settings settings = TestStack.baseSettings(dir.resolve("stack"), Ports.free(), Ports.free(), TestStack.freePair())
-                .with("spark.lakehouse.lake.root", dir.resolve("lake").toString());
+                .with("spark.lakehouse.lake.root", dir.resolve("lake").toString())
+                .with("spark.lakehouse.serve.port", String.valueOf(connectPort));
+        Map<String, String> env = new java.util.HashMap<>(TestStack.secrets());
+        env.put(dev.shoplake.config.LakehouseConfig.ENV_CONNECT_TOKEN, "demo-" + java.util.UUID.randomUUID());
         Path conf = dev.shoplake.testing.TestJvm.configFile(settings, dir.resolve("demo.properties"));
         Path log = dir.resolve("demo.log");
         List<String> command = dev.shoplake.testing.TestJvm.lakehouse("2g", "demo", "--config", conf.toString(),
                 "--days", "3", "--port", String.valueOf(dashboardPort), "--batch-every", "20");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(TestStack.secrets());
+        pb.environment().putAll(env);
         Process demo = pb.start();
         try {
             awaitLog(demo, log, "[4/5] live after", 600);
@@ -52,6 +57,19 @@ class DemoIT {
             }
             assertTrue(text.contains("3 file(s) landed"), "the batch landed the three kept reports:\n" + text);
             assertTrue(text.contains("dashboard   http://127.0.0.1:" + dashboardPort + "/"), text);
+            assertTrue(text.contains("connect     sc://127.0.0.1:" + connectPort + " (Spark Connect"), text);
+            // sql as a user types it: the thin client asks the demo's own warm Spark
+            ProcessBuilder sql = new ProcessBuilder(Path.of("bin/lakehouse").toAbsolutePath().toString(), "--config",
+                    conf.toString(), "sql", "-e", "SET spark.app.name; SELECT count(*) AS n FROM gold.fact_sales;")
+                    .redirectErrorStream(true);
+            sql.environment().putAll(env);
+            Process asked = sql.start();
+            String answer = new String(asked.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(asked.waitFor(120, TimeUnit.SECONDS), answer);
+            assertEquals(0, asked.exitValue(), answer);
+            assertTrue(answer.contains("| spark.app.name | shoplake-demo |") && answer.matches("(?s).*\\| +[1-9][0-9]* \\|.*"),
+                    "the demo's Spark answers, gold has sales: " + answer);
+            assertTrue(!text.contains(env.get(dev.shoplake.config.LakehouseConfig.ENV_CONNECT_TOKEN)), "the token is in no log");
 
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + dashboardPort + "/";
