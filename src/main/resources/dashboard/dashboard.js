@@ -2,13 +2,16 @@
 // every tile's answer it holds (a named query of queries/dashboard.sql), then each new answer as
 // soon as a batch or a micro-batch moved the tables that tile reads: the page asks for nothing
 // on a timer, and a tile keeps its last value while the server recomputes it. The range comes
-// from the URL (?from=yyyy-mm-dd&to=yyyy-mm-dd) or the picker.
+// from the URL (?from=yyyy-mm-dd&to=yyyy-mm-dd) or the picker. With an "as of" (?as_of=moment,
+// or ?run=<batch run id>) the page asks each tile once as the warehouse was then, and follows nothing.
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 const count = new Intl.NumberFormat('en-US');
 const charts = {};
 
 function iso(d) { return d.toISOString().slice(0, 10); }
 function range() { return { from: document.getElementById('from').value, to: document.getElementById('to').value }; }
+let asOfRun = new URLSearchParams(location.search).get('run');
+function asOf() { return document.getElementById('asof').value.trim(); }
 
 function initRange() {
   const params = new URLSearchParams(location.search);
@@ -16,17 +19,25 @@ function initRange() {
   const fromDefault = new Date(to + 'T00:00:00Z'); fromDefault.setUTCDate(fromDefault.getUTCDate() - 29);
   document.getElementById('to').value = to;
   document.getElementById('from').value = params.get('from') || iso(fromDefault);
-  document.querySelectorAll('#range input').forEach(i => i.addEventListener('change', () => { remember(); follow(); }));
+  document.getElementById('asof').value = params.get('as_of') || '';
+  document.querySelectorAll('#range input').forEach(i => i.addEventListener('change', () => {
+    if (i.id === 'asof') asOfRun = null;
+    remember(); look();
+  }));
+  document.getElementById('live').addEventListener('click', () => {
+    document.getElementById('asof').value = ''; asOfRun = null; remember(); look();
+  });
   document.querySelectorAll('#range button').forEach(b => b.addEventListener('click', () => {
     const end = new Date(); const start = new Date(); start.setUTCDate(end.getUTCDate() - (+b.dataset.days - 1));
     document.getElementById('from').value = iso(start); document.getElementById('to').value = iso(end);
-    remember(); follow();
+    remember(); look();
   }));
 }
 
 function remember() {
   const r = range();
-  history.replaceState(null, '', `?from=${r.from}&to=${r.to}`);
+  const past = asOfRun ? `&run=${encodeURIComponent(asOfRun)}` : asOf() ? `&as_of=${encodeURIComponent(asOf())}` : '';
+  history.replaceState(null, '', `?from=${r.from}&to=${r.to}${past}`);
 }
 
 function setKpi(id, value, text) {
@@ -133,6 +144,11 @@ const tiles = {
 function drawFreshness() {
   const el = document.getElementById('freshness');
   if (!el.dataset.loaded) return;
+  if (el.dataset.asOf) { // a look at the past: the moment, and what the warehouse knew then
+    el.textContent = `as of ${el.dataset.asOf} UTC (the warehouse then; nothing moves) · its last batch ` +
+      `${el.dataset.lastBatch ? el.dataset.lastBatch.slice(0, 19).replace('T', ' ') : 'never'} UTC`;
+    return;
+  }
   const ago = t => t ? `${Math.max(0, Math.round((Date.now() - Date.parse(t)) / 1000))} s ago` : 'never';
   const latency = el.dataset.latencyMs;
   el.textContent = `last batch: ${ago(el.dataset.lastBatch)} · stream: last micro-batch ${ago(el.dataset.lastStream)}` +
@@ -161,6 +177,9 @@ function draw(answer) {
       el.dataset.loaded = 'true'; delete el.dataset.stale;
       el.dataset.updates = String(+(el.dataset.updates || 0) + 1);
       el.dataset.computedAt = answer.computed_at;
+      if (answer.name === 'freshness') {
+        if (answer.as_of) el.dataset.asOf = answer.as_of; else delete el.dataset.asOf;
+      }
     } catch (e) { if (el.dataset.loaded !== 'true') { showError(targets[answer.name], e); el.dataset.loaded = 'error'; } }
   }
   lastUpdate = new Date().toISOString().slice(11, 19);
@@ -182,8 +201,27 @@ function follow() {
   source.onerror = () => { document.body.dataset.followErrors = String(+(document.body.dataset.followErrors || 0) + 1); };
 }
 
+// as of a moment: every tile asked once, as the warehouse was then
+function lookBack() {
+  if (source) { source.close(); source = null; }
+  const r = range();
+  const past = asOfRun ? `run=${encodeURIComponent(asOfRun)}` : `as_of=${encodeURIComponent(asOf())}`;
+  Object.values(targets).forEach(id => { const el = document.getElementById(id); delete el.dataset.loaded; delete el.dataset.stale; });
+  delete document.body.dataset.ready;
+  Object.keys(targets).forEach(name => fetch(`api/query/${name}?from=${r.from}&to=${r.to}&${past}`)
+    .then(a => a.json()).then(a => draw(a.name ? a : { name, error: a.error })).catch(e => draw({ name, error: e.message })));
+}
+
+function look() {
+  if (asOfRun || asOf()) lookBack();
+  else {
+    const f = document.getElementById('freshness'); delete f.dataset.asOf;
+    follow();
+  }
+}
+
 initRange();
 fetch('api/info').then(r => r.json()).then(i => { banner = i.banner || ''; drawFreshness(); }).catch(() => {});
-follow();
+look();
 setInterval(drawFreshness, 1000);
 window.addEventListener('resize', () => Object.values(charts).forEach(c => c.resize()));

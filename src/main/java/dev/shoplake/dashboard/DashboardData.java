@@ -4,6 +4,7 @@ import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeSession;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
+import dev.shoplake.query.AsOfReader;
 import dev.shoplake.query.NamedQueries;
 import dev.shoplake.query.StatementSplitter;
 import java.time.Duration;
@@ -87,6 +88,14 @@ public final class DashboardData implements AutoCloseable {
     private final Map<String, List<TableSpec>> inputs = new ConcurrentHashMap<>();
     private final Map<String, Object> fixedParams;
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    /** The moments looked at lately, each with its tables' clauses (a page asks 13 tiles of one moment). */
+    private final Map<String, AsOfReader> pasts = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16,
+            0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, AsOfReader> eldest) {
+            return size() > 16;
+        }
+    });
     private final Map<String, TableSpec> watched = new LinkedHashMap<>();
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
     private final List<Follower> followers = new CopyOnWriteArrayList<>();
@@ -194,6 +203,38 @@ public final class DashboardData implements AutoCloseable {
     }
 
     /**
+     * The query's answer as the warehouse was at {@code moment} (from {@link dev.shoplake.query.AsOf#moment}): each table
+     * it reads, TIMESTAMP AS OF that moment, so every tile of a look is of the same moment. The
+     * past does not move: computed on asking, never followed; the answer carries {@code as_of}.
+     */
+    public String answerAsOf(String name, LocalDate from, LocalDate to, String moment) {
+        if (!queries.containsKey(name)) {
+            throw new IllegalArgumentException("no dashboard query named " + name);
+        }
+        Map<String, Long> none = Map.of();
+        Instant started = Instant.now();
+        String json;
+        try {
+            spark.sparkContext().setLocalProperty("spark.scheduler.pool", "dashboard");
+            AsOfReader past = pasts.computeIfAbsent(moment, m -> new AsOfReader(spark, watched.keySet(), m));
+            json = json(name, spark.sql(past.rewrite(bound(name, new Range(from, to)))), started, none);
+        } catch (Exception e) { // AnalysisException is a checked exception that Scala throws unchecked
+            json = error(name, e);
+        }
+        return json.substring(0, json.length() - 1) + ",\"as_of\":" + Json.string(moment) + "}";
+    }
+
+    /**
+     * The moment just before a batch run started (its start in ops.job_runs, taken before it wrote
+     * anything): the warehouse as that run found it. Empty when no run has that id.
+     */
+    public java.util.Optional<String> momentOfRun(String runId) {
+        Row start = spark.sql(StatementSplitter.bind("SELECT date_format(min(started_at) - INTERVAL 1 MILLISECOND, "
+                + "'yyyy-MM-dd HH:mm:ss.SSS') FROM ops.job_runs WHERE run_id = :run", Map.of("run", runId))).first();
+        return start.isNullAt(0) ? java.util.Optional.empty() : java.util.Optional.of(start.getString(0));
+    }
+
+    /**
      * Follows every tile of a range: {@code push} gets each answer held now, then each new one as
      * the tables move, until the returned handle is closed. Nothing is computed per follower.
      */
@@ -265,15 +306,12 @@ public final class DashboardData implements AutoCloseable {
         // the versions before the query: a commit during it leaves the answer stale, so it is done again
         Map<String, Long> at = new LinkedHashMap<>();
         inputs.get(e.key.query()).forEach(t -> at.put(t.qualifiedName(), versions.getOrDefault(t.qualifiedName(), -1L)));
-        Map<String, Object> params = new HashMap<>(fixedParams);
-        params.put("date_from", e.key.range().from() == null ? LocalDate.EPOCH : e.key.range().from());
-        params.put("date_to", e.key.range().to() == null ? LocalDate.EPOCH : e.key.range().to());
         spark.sparkContext().setLocalProperty("spark.scheduler.pool", "dashboard");
         spark.sparkContext().setJobGroup("dashboard", "dashboard: " + e.key.query(), false);
         Instant started = Instant.now();
         String json;
         boolean failed = false;
-        String sql = StatementSplitter.bind(queries.get(e.key.query()).sql(), params);
+        String sql = bound(e.key.query(), e.key.range());
         try {
             json = json(e.key.query(), spark.sql(sql), started, at);
         } catch (Exception first) { // AnalysisException is a checked exception that Scala throws unchecked
@@ -290,8 +328,7 @@ public final class DashboardData implements AutoCloseable {
             }
             if (json == null) {
                 failed = true;
-                json = "{\"name\":" + Json.string(e.key.query()) + ",\"error\":"
-                        + Json.string(dev.shoplake.ops.JobRun.errorLine(error)) + "}";
+                json = error(e.key.query(), error);
             }
         } finally {
             spark.sparkContext().clearJobGroup();
@@ -313,6 +350,18 @@ public final class DashboardData implements AutoCloseable {
             }
         }
         return json;
+    }
+
+    /** The query's SQL with the range's dates and the fixed parameters bound. */
+    private String bound(String name, Range range) {
+        Map<String, Object> params = new HashMap<>(fixedParams);
+        params.put("date_from", range.from() == null ? LocalDate.EPOCH : range.from());
+        params.put("date_to", range.to() == null ? LocalDate.EPOCH : range.to());
+        return StatementSplitter.bind(queries.get(name).sql(), params);
+    }
+
+    private static String error(String name, Exception e) {
+        return "{\"name\":" + Json.string(name) + ",\"error\":" + Json.string(dev.shoplake.ops.JobRun.errorLine(e)) + "}";
     }
 
     /** One round of the watcher: read each table's version from its log, recompute what moved. */

@@ -1,5 +1,7 @@
 package dev.shoplake.dashboard;
 
+import dev.shoplake.config.ConfigException;
+import dev.shoplake.query.AsOf;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The dashboard's web server: the page and its script, ECharts from the project's own classpath
  * (a WebJar: the page needs no CDN), {@code /api/query/<name>?from=&to=} answering one tile from
  * {@link DashboardData}, and {@code /api/follow?from=&to=}: server-sent events, every tile of the
- * range as held now, then each new answer as the tables it reads move. Binds to one address
+ * range as held now, then each new answer as the tables it reads move. {@code as_of=<moment>} or
+ * {@code run=<run id>} on a query answers it as the warehouse was then. Binds to one address
  * (loopback by default).
  */
 public final class DashboardServer implements AutoCloseable {
@@ -124,7 +127,23 @@ public final class DashboardServer implements AutoCloseable {
                     .getBytes(StandardCharsets.UTF_8));
             return;
         }
-        send(exchange, 200, "application/json", data.answer(name, range[0], range[1]).getBytes(StandardCharsets.UTF_8));
+        Map<String, String> q = query(exchange.getRequestURI());
+        String moment;
+        try {
+            moment = q.containsKey("as_of") ? AsOf.moment(q.get("as_of"))
+                    : q.containsKey("run") ? data.momentOfRun(q.get("run")).orElse(null) : null;
+        } catch (ConfigException e) {
+            send(exchange, 400, "application/json", ("{\"error\":" + Json.string(e.getMessage()) + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (q.containsKey("run") && moment == null) {
+            send(exchange, 404, "application/json", ("{\"error\":" + Json.string("no batch run " + q.get("run")) + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String json = moment == null ? data.answer(name, range[0], range[1]) : data.answerAsOf(name, range[0], range[1], moment);
+        send(exchange, 200, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -13,9 +13,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The warehouse as it was at a moment: each lake table a query names is read {@code TIMESTAMP AS OF}
- * that moment (Delta's time travel), so every table of one look is of the same moment. One rewrite
- * serves every surface ({@code sql --as-of}, the dashboard's "as of"), local or over Spark Connect.
+ * The warehouse as it was at a moment: each lake table a query names is read as of that moment
+ * (Delta's time travel), so every table of one look is of the same moment. One rewrite serves every
+ * surface ({@code sql --as-of}, the dashboard's "as of"), local or over Spark Connect.
+ *
+ * <p>Delta refuses {@code TIMESTAMP AS OF} a moment after a table's last commit, which is the usual
+ * case for a table that has not moved since: such a table is read {@code VERSION AS OF} its last
+ * version, which is exactly the table at that moment ({@link AsOfReader} decides, per table).
  */
 public final class AsOf {
     private static final DateTimeFormatter SPARK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
@@ -49,22 +53,33 @@ public final class AsOf {
         }
     }
 
+    /** Delta's time travel to a moment (as {@link #moment} gives it), in the session's time zone (UTC). */
+    public static String atMoment(String moment) {
+        return "TIMESTAMP AS OF '" + moment + "'";
+    }
+
+    /** Delta's time travel to a version. */
+    public static String atVersion(long version) {
+        return "VERSION AS OF " + version;
+    }
+
     /**
-     * {@code sql} with each of {@code tables} ("layer.name", lower case) it reads as of {@code moment}
-     * (from {@link #moment}); names in strings and comments, and statements that do not read, are left alone.
+     * {@code sql} with each of {@code tables} ("layer.name", lower case) it reads followed by
+     * {@code clauseOf} the table ({@link #atMoment} or {@link #atVersion}); names in strings and comments, and statements
+     * that do not read, are left alone.
      */
-    public static String rewrite(String sql, Set<String> tables, String moment) {
+    public static String rewrite(String sql, Set<String> tables, java.util.function.UnaryOperator<String> clauseOf) {
         if (!QUERY.matcher(StatementSplitter.withoutComments(sql)).matches()) {
             return sql;
         }
-        String clause = " TIMESTAMP AS OF '" + moment + "'";
         return StatementSplitter.inCode(sql, code -> {
             Matcher m = TABLE.matcher(code);
             StringBuilder out = new StringBuilder();
             while (m.find()) {
                 String name = (m.group(1) + "." + m.group(2)).toLowerCase(Locale.ROOT);
                 boolean travels = TRAVELS.matcher(code.substring(m.end())).find();
-                m.appendReplacement(out, Matcher.quoteReplacement(m.group() + (tables.contains(name) && !travels ? clause : "")));
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group() + (tables.contains(name) && !travels
+                        ? " " + clauseOf.apply(name) : "")));
             }
             m.appendTail(out);
             return out.toString();

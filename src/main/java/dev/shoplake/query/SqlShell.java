@@ -45,7 +45,7 @@ public final class SqlShell {
 
     /** From now on every query reads the warehouse as it was at {@code moment} (see {@link AsOf}). */
     public SqlShell asOf(String moment, Set<String> tables) {
-        reading = statement -> AsOf.rewrite(statement, tables, moment);
+        reading = new AsOfReader(spark, tables, moment)::rewrite;
         return this;
     }
 
@@ -60,9 +60,9 @@ public final class SqlShell {
             Column metrics = functions.col("operationMetrics");
             return print(history.select(functions.col("version"), functions.col("timestamp"), functions.col("operation"),
                     functions.coalesce(metrics.getItem("numOutputRows"), metrics.getItem("numTargetRowsInserted"))
-                            .as("rows_written"),
-                    metrics.getItem("numTargetRowsUpdated").as("rows_updated"),
-                    metrics.getItem("numTargetRowsDeleted").as("rows_deleted"))
+                            .cast("long").as("rows_written"),
+                    metrics.getItem("numTargetRowsUpdated").cast("long").as("rows_updated"),
+                    metrics.getItem("numTargetRowsDeleted").cast("long").as("rows_deleted"))
                     .orderBy(functions.col("version").desc()), started);
         } catch (Exception e) {
             err.println("error: " + dev.shoplake.ops.JobRun.errorLine(e));

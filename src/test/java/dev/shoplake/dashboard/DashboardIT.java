@@ -71,6 +71,11 @@ class DashboardIT {
             Path shots = Files.createDirectories(Path.of("target/dashboard"));
             page.screenshot(shots.resolve("dashboard.png"));
 
+            // the moment before the live phase: the warehouse as the checks above saw it
+            Thread.sleep(1_000);
+            String beforeLive = java.time.Instant.now().toString();
+            Thread.sleep(1_000);
+
             // live: the shop runs, the stream follows, a batch runs beside them; the page is pushed each change
             page.eval("window.blanked = []; setInterval(() => { for (const id of Object.values(targets)) { "
                     + "const el = document.getElementById(id); if (el.dataset.loaded === 'true' && (el.dataset.error "
@@ -130,7 +135,67 @@ class DashboardIT {
                     "no tile went blank after its first value");
             assertEquals("0", page.eval("String(document.querySelectorAll('[data-loaded=error]').length)").asText());
             page.screenshot(shots.resolve("dashboard-live.png"));
+
+            asOfAPastMomentEveryTileIsTheWarehouseThen(spark, server, beforeLive, from, to, shots);
         }
+    }
+
+    /** As of a moment (and of a batch run), each tile equals its query with every table TIMESTAMP AS OF then. */
+    private static void asOfAPastMomentEveryTileIsTheWarehouseThen(SparkSession spark, DashboardServer server,
+            String moment, LocalDate from, LocalDate to, Path shots) throws Exception {
+        String at = dev.shoplake.query.AsOf.moment(moment);
+        String completed = "SELECT count_if(order_status = 'Completed') FROM gold.fact_sales%s WHERE NOT is_deleted "
+                + "AND to_date(order_date) BETWEEN DATE'%s' AND DATE'%s'";
+        LocalDate always = LocalDate.parse("2100-01-01");
+        long then = spark.sql(String.format(completed, " TIMESTAMP AS OF '" + at + "'", SmallLake.FIRST_DAY, always))
+                .first().getLong(0);
+        long now = spark.sql(String.format(completed, "", SmallLake.FIRST_DAY, always)).first().getLong(0);
+        assertTrue(now > then, "the live phase completed orders after the moment: " + then + " then, " + now + " now");
+        var answer = get(server, "orders_summary?from=" + SmallLake.FIRST_DAY + "&to=" + always + "&as_of=" + moment);
+        assertEquals(at, answer.get("as_of").asText());
+        assertEquals(then, answer.get("rows").get(0).get("successful_orders").asLong(), answer.toString());
+
+        // the page as of the moment: every tile drawn, the header says when, the numbers are those of then
+        try (Chromium past = Chromium.open(server.url() + "?from=" + from + "&to=" + to + "&as_of=" + moment)) {
+            past.await("document.body !== null && document.body.dataset.ready === 'true'", Duration.ofMinutes(2));
+            assertEquals("0", past.eval("String(document.querySelectorAll('[data-loaded=error]').length)").asText(),
+                    past.eval("[...document.querySelectorAll('[data-error]')].map(e => e.id + ': ' + e.dataset.error)"
+                            + ".join('; ')").asText());
+            assertTrue(past.eval("document.getElementById('freshness').textContent").asText().startsWith("as of " + at
+                    + " UTC"), past.eval("document.getElementById('freshness').textContent").asText());
+            long inRange = spark.sql(String.format(completed, " TIMESTAMP AS OF '" + at + "'", from, to)).first().getLong(0);
+            assertEquals(String.valueOf(inRange), value(past, "kpi-successful_orders"));
+            past.screenshot(shots.resolve("dashboard-as-of.png"));
+        }
+
+        // as of a batch run: the warehouse as that run found it (the moment before it started), the tile as of then
+        Row run = spark.sql("SELECT run_id, date_format(started_at, 'yyyy-MM-dd HH:mm:ss.SSS') FROM ops.job_runs "
+                + "WHERE job = 'gold' ORDER BY started_at DESC LIMIT 1").first();
+        var ofRun = get(server, "orders_summary?from=" + SmallLake.FIRST_DAY + "&to=" + always + "&run=" + run.getString(0));
+        String before = ofRun.get("as_of").asText();
+        assertEquals(java.sql.Timestamp.valueOf(run.getString(1)).getTime() - 1, java.sql.Timestamp.valueOf(before).getTime());
+        long completedThen;
+        try {
+            completedThen = spark.sql(String.format(completed, " TIMESTAMP AS OF '" + before + "'", SmallLake.FIRST_DAY,
+                    always)).first().getLong(0);
+        } catch (Exception notMovedSince) { // Delta refuses a moment after the last commit: the table then is the table now
+            assertTrue(String.valueOf(notMovedSince.getMessage()).contains("DELTA_TIMESTAMP_GREATER_THAN_COMMIT"),
+                    notMovedSince.toString());
+            completedThen = spark.sql(String.format(completed, "", SmallLake.FIRST_DAY, always)).first().getLong(0);
+        }
+        assertEquals(completedThen, ofRun.get("rows").get(0).get("successful_orders").asLong(), ofRun.toString());
+        assertEquals("{\"error\":\"no batch run nope\"}", getText(server, "orders_summary?run=nope"));
+        assertTrue(getText(server, "orders_summary?as_of=yesterday").contains("not a moment"));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode get(DashboardServer server, String path) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(getText(server, path));
+    }
+
+    private static String getText(DashboardServer server, String path) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "api/query/" + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static String value(Chromium page, String id) throws Exception {

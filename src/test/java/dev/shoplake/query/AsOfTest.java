@@ -12,7 +12,7 @@ class AsOfTest {
     private static final String AT = " TIMESTAMP AS OF '2026-11-30 12:00:00.000'";
 
     private static String asOf(String sql) {
-        return AsOf.rewrite(sql, TABLES, "2026-11-30 12:00:00.000");
+        return AsOf.rewrite(sql, TABLES, table -> "TIMESTAMP AS OF '2026-11-30 12:00:00.000'");
     }
 
     @Test
@@ -34,6 +34,15 @@ class AsOfTest {
         assertEquals(sql, asOf(sql));
         assertEquals("DESCRIBE HISTORY gold.fact_sales", asOf("DESCRIBE HISTORY gold.fact_sales"));
         assertEquals("INSERT INTO gold.fact_sales SELECT 1", asOf("INSERT INTO gold.fact_sales SELECT 1"));
+    }
+
+    @Test
+    void eachTableGetsTheClauseChosenForIt() {
+        // a table that did not move since the moment is read at its last version (Delta refuses a later moment)
+        assertEquals("SELECT * FROM gold.dim_date VERSION AS OF 7 d JOIN gold.fact_sales TIMESTAMP AS OF "
+                + "'2026-11-30 11:00:00.000' f ON true", AsOf.rewrite("SELECT * FROM gold.dim_date d JOIN gold.fact_sales f "
+                + "ON true", TABLES, t -> t.equals("gold.dim_date") ? AsOf.atVersion(7)
+                : AsOf.atMoment("2026-11-30 11:00:00.000")));
     }
 
     @Test
