@@ -57,6 +57,11 @@ public final class Lakehouse implements SqlHost {
 
     /** Runs {@code work} with a lake session of this command's settings, every table by name, stopped afterwards. */
     @Override
+    public boolean usesConfiguredServer() {
+        return false; // bin/lakehouse tried the thin client first; here a Spark of this process's own was asked for
+    }
+
+    @Override
     public <T> T withLake(String appName,
                    java.util.function.BiFunction<org.apache.spark.sql.SparkSession, LakehouseConfig, T> work) {
         return withSession(appName, true, work);

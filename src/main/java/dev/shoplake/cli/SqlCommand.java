@@ -41,8 +41,9 @@ final class SqlCommand implements Callable<Integer> {
     int maxRows;
 
     @Option(names = "--remote", paramLabel = "sc://host:port", description = "Run on this lakehouse serve (Spark Connect) "
-            + "instead of a Spark of its own; the token comes from LAKEHOUSE_CONNECT_TOKEN. Default: the configured server "
-            + "(spark.lakehouse.serve.*) when it answers, else a local session.")
+            + "instead of a Spark of its own; the token comes from LAKEHOUSE_CONNECT_TOKEN. Default from bin/lakehouse: the "
+            + "configured server (spark.lakehouse.serve.*) when it answers, else a local session; under spark-submit: the "
+            + "application's own Spark.")
     String remote;
 
     @Option(names = "--as-of", paramLabel = "moment", description = "Read the warehouse as it was then: every lake table "
@@ -78,7 +79,7 @@ final class SqlCommand implements Callable<Integer> {
         }
         LakehouseConfig config = parent.config();
         String server = remote != null ? ConnectClient.checkUrl(remote)
-                : local ? null : ConnectClient.answering(config.serve().url()).orElse(null);
+                : local || !parent.usesConfiguredServer() ? null : ConnectClient.answering(config.serve().url()).orElse(null);
         if (server != null) { // a warm Spark runs the statements: this JVM starts no Spark of its own
             SparkSession spark = ConnectClient.open(server, config.serve().token());
             try {

@@ -8,5 +8,11 @@ import org.apache.spark.sql.SparkSession;
 interface SqlHost {
     LakehouseConfig config();
 
+    /**
+     * Whether a server answering at the configured address is used without --remote: the thin
+     * client's choice. A Spark of one's own (spark-submit on a cluster, say) is what was asked for.
+     */
+    boolean usesConfiguredServer();
+
     <T> T withLake(String appName, BiFunction<SparkSession, LakehouseConfig, T> work);
 }

@@ -35,6 +35,11 @@ public final class ThinLakehouse implements SqlHost {
     }
 
     @Override
+    public boolean usesConfiguredServer() {
+        return true;
+    }
+
+    @Override
     public <T> T withLake(String appName, BiFunction<SparkSession, LakehouseConfig, T> work) {
         throw new NeedsLocalSpark();
     }
