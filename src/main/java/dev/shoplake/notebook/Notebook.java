@@ -2,8 +2,8 @@ package dev.shoplake.notebook;
 
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
-import dev.shoplake.lake.LakeSession;
 import dev.shoplake.query.NamedQueries;
+import dev.shoplake.serve.ConnectClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,32 +14,30 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * What a notebook needs from the project: a Spark session with every lake table by name, the
- * dashboard's named queries, and small results as HTML tables. The lake is the one of
- * {@code conf/local.properties} (found from the notebook's folder) unless SHOPLAKE_CONFIG names
- * another properties file or SHOPLAKE_LAKE_ROOT another lake.
+ * dashboard's named queries, and small results as HTML tables. The session is a thin one on a
+ * running {@code lakehouse serve} (Spark Connect): the kernel has no Spark engine of its own, so it
+ * starts in seconds, and every kernel shares the server's warm Spark. The server is the one
+ * SHOPLAKE_CONNECT names (sc://host:port; {@code lakehouse notebook} sets it), else the one of
+ * {@code conf/local.properties} (found from the notebook's folder) or of SHOPLAKE_CONFIG; the
+ * token comes from LAKEHOUSE_CONNECT_TOKEN.
  */
 public final class Notebook {
+    /** The server a notebook's session uses, as {@code lakehouse notebook} hands it to the kernels. */
+    public static final String ENV_CONNECT = "SHOPLAKE_CONNECT";
+
     private Notebook() {
     }
 
     public static SparkSession spark() {
+        String named = System.getenv(ENV_CONNECT);
         Settings settings = Settings.load(configFile(), Map.of(), List.of());
-        String lake = System.getenv("SHOPLAKE_LAKE_ROOT");
-        if (lake != null && !lake.isBlank()) {
-            settings = settings.with("spark.lakehouse.lake.root", lake);
-        } else if (configFile() != null) {
-            // a relative lake root is relative to the project, not to the notebook's folder
-            String root = settings.asMap().getOrDefault("spark.lakehouse.lake.root", "lake");
-            if (!root.contains(":/") && !Path.of(root).isAbsolute()) {
-                settings = settings.with("spark.lakehouse.lake.root",
-                        configFile().toAbsolutePath().getParent().getParent().resolve(root).toString());
-            }
+        LakehouseConfig.Serve serve = LakehouseConfig.from(settings, System.getenv()).serve();
+        String url = named != null && !named.isBlank() ? named.strip() : serve.url();
+        if (ConnectClient.answering(url).isEmpty()) {
+            throw new IllegalStateException("no lakehouse serve answers at " + url + ": open the notebooks with "
+                    + "bin/lakehouse notebook (it serves the lake), or start bin/lakehouse serve");
         }
-        settings = settings.with("spark.master", "local[2]").with("spark.ui.enabled", "false")
-                .with("spark.sql.shuffle.partitions", "2");
-        SparkSession spark = LakeSession.open("shoplake-notebook", settings, LakehouseConfig.from(settings, Map.of()));
-        spark.sparkContext().setLogLevel("ERROR");
-        return spark;
+        return ConnectClient.open(url, serve.token());
     }
 
     private static Path configFile() {

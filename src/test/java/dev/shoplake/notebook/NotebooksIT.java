@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoplake.testing.LakeServer;
 import dev.shoplake.testing.SmallLake;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,14 @@ class NotebooksIT {
         assertTrue(Files.exists(KERNEL), "the notebook kernel is not set up: run bin/setup-notebooks (Jupyter from "
                 + "Debian packages and the Java kernel from Maven Central)");
         SmallLake lake = SmallLake.get();
+        String token = "notebooks-" + java.util.UUID.randomUUID();
+        try (LakeServer server = LakeServer.start(lake.settings(), token)) {
+            executeAll(server.url(), token);
+        }
+    }
+
+    /** Every notebook, its kernel a thin client of the server at {@code url}. */
+    private static void executeAll(String url, String token) throws Exception {
         List<Path> notebooks;
         try (var files = Files.list(Path.of("notebooks"))) {
             notebooks = files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList();
@@ -38,7 +47,7 @@ class NotebooksIT {
         List<String> timings = new ArrayList<>();
         for (Path notebook : notebooks) {
             long started = System.nanoTime();
-            String log = execute(notebook, out, lake.config().lakeRoot());
+            String log = execute(notebook, out, url, token);
             timings.add(String.format("%s %.0f s", notebook.getFileName(), (System.nanoTime() - started) / 1e9));
             JsonNode executed = new ObjectMapper().readTree(out.resolve(notebook.getFileName()).toFile());
             int images = 0;
@@ -68,7 +77,7 @@ class NotebooksIT {
      * its sockets but never answers kernel_info) is tried again, up to ten times (a healthy start
      * answers within seconds); a failing cell is never retried.
      */
-    private static String execute(Path notebook, Path outDir, String lakeRoot) throws Exception {
+    private static String execute(Path notebook, Path outDir, String url, String token) throws Exception {
         String log = "";
         for (int attempt = 1; attempt <= 10; attempt++) {
             ProcessBuilder pb = new ProcessBuilder("jupyter", "nbconvert", "--to", "notebook", "--execute",
@@ -76,7 +85,8 @@ class NotebooksIT {
                     "--output-dir", outDir.toAbsolutePath().toString(), notebook.toAbsolutePath().toString())
                     .directory(notebook.toAbsolutePath().getParent().toFile()).redirectErrorStream(true);
             pb.environment().put("JUPYTER_PATH", Path.of("target/jupyter").toAbsolutePath().toString());
-            pb.environment().put("SHOPLAKE_LAKE_ROOT", lakeRoot);
+            pb.environment().put(dev.shoplake.notebook.Notebook.ENV_CONNECT, url);
+            pb.environment().put(dev.shoplake.config.LakehouseConfig.ENV_CONNECT_TOKEN, token);
             Path logFile = Files.createTempFile("nbconvert-", ".log");
             Process p = pb.redirectOutput(logFile.toFile()).start();
             boolean done = p.waitFor(15, TimeUnit.MINUTES);
