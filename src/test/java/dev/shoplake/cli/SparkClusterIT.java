@@ -65,6 +65,7 @@ class SparkClusterIT {
         int masterPort = Ports.free();
         Path work = Files.createDirectories(dir.resolve("work"));
         String sqlOutput;
+        String servedOutput;
         List<Process> cluster = new ArrayList<>();
         try {
             cluster.add(sparkClass(dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
@@ -93,6 +94,29 @@ class SparkClusterIT {
                     .filter(l -> l.startsWith("error: ")).toList();
             assertEquals(1, errors.size(), () -> tail(dir.resolve("bad-sql.log")));
             assertTrue(errors.get(0).contains("no_such_column"), errors.get(0));
+
+            // lakehouse serve as an application of the cluster, and a thin client of it
+            int servePort = Ports.free();
+            Path serveProperties = dir.resolve("serve.properties");
+            Files.writeString(serveProperties, props + "spark.lakehouse.serve.port=" + servePort + "\n");
+            String token = "cluster-" + java.util.UUID.randomUUID();
+            Process serve = submit(masterPort, serveProperties, "serve.log", Map.of(LakehouseConfig.ENV_CONNECT_TOKEN, token),
+                    "serve");
+            try {
+                awaitLog(dir.resolve("serve.log"), "serving the lake over Spark Connect at sc://127.0.0.1:" + servePort);
+                ProcessBuilder thin = new ProcessBuilder(ROOT.resolve("bin/lakehouse").toString(), "sql", "--remote",
+                        "sc://127.0.0.1:" + servePort, "-e", "SET spark.master; SELECT count(*) AS orders FROM gold.fact_sales;")
+                        .redirectErrorStream(true);
+                thin.environment().put(LakehouseConfig.ENV_CONNECT_TOKEN, token);
+                Process client = thin.start();
+                servedOutput = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(client.waitFor(2, TimeUnit.MINUTES), servedOutput);
+                assertEquals(0, client.exitValue(), servedOutput);
+            } finally {
+                serve.destroy(); // SIGTERM, as Ctrl-C
+                assertTrue(serve.waitFor(60, TimeUnit.SECONDS), "serve stops on SIGTERM");
+            }
+            assertTrue(!Files.readString(dir.resolve("serve.log")).contains(token), "the token is in no log");
         } finally {
             for (Process p : cluster) {
                 p.descendants().forEach(ProcessHandle::destroy);
@@ -101,8 +125,8 @@ class SparkClusterIT {
             }
         }
         try (Stream<Path> apps = Files.list(work)) {
-            assertEquals(3L, apps.filter(p -> p.getFileName().toString().startsWith("app-")).count(),
-                    "executors ran on the worker, for the batch and both queries");
+            assertEquals(4L, apps.filter(p -> p.getFileName().toString().startsWith("app-")).count(),
+                    "executors ran on the worker, for the batch, both queries and the server");
         }
         SparkSession spark = TestSpark.forLake(settings, config); // another JVM finds the tables by name
         long sales;
@@ -113,12 +137,19 @@ class SparkClusterIT {
         }
         assertEquals(sales, spark.table("gold.fact_sales").count());
         assertTrue(sqlOutput.contains("| orders |") && sqlOutput.contains(" " + sales + " |"), sqlOutput);
+        assertTrue(servedOutput.contains("| spark.master | spark://127.0.0.1:" + masterPort + " |")
+                && servedOutput.contains(" " + sales + " |"), "the server's Spark is the cluster's: " + servedOutput);
         assertEquals(List.of("bronze", "gold", "silver"), spark.sql("SELECT DISTINCT job FROM ops.job_runs ORDER BY job")
                 .collectAsList().stream().map(r -> r.getString(0)).toList());
         assertEquals(List.of(), Reconciliation.compare(spark, new DeltaWriter(spark, config.lakeRoot()), config.postgres()));
     }
 
     private Process submit(int masterPort, Path properties, String log, String... args) throws IOException {
+        return submit(masterPort, properties, log, Map.of(), args);
+    }
+
+    private Process submit(int masterPort, Path properties, String log, Map<String, String> env, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/spark-submit").toString(),
                 "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
                 "--properties-file", properties.toString(), "--class", Lakehouse.class.getName(),
@@ -127,6 +158,7 @@ class SparkClusterIT {
         ProcessBuilder submit = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(log).toFile());
         submit.environment().putAll(STACK.env());
+        submit.environment().putAll(env);
         return submit.start();
     }
 
