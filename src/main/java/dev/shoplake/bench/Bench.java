@@ -38,7 +38,7 @@ import org.apache.spark.sql.SparkSession;
  * Figures, not assertions: targets live here, never in timed tests.
  */
 public final class Bench {
-    public record Options(double scaleFactor, int days, boolean batch, boolean stream, int repeat, long liveSeconds,
+    public record Options(double scaleFactor, int days, boolean batch, boolean stream, boolean serve, int repeat, long liveSeconds,
                           double liveSpeed, List<String> cliArgs, Path outDir) {
     }
 
@@ -91,6 +91,9 @@ public final class Bench {
             }
             if (options.stream()) {
                 benchStream();
+            }
+            if (options.serve()) {
+                benchServe();
             }
         }
         result.put("driver_heap_max_mib", heap.peakMib());
@@ -305,6 +308,19 @@ public final class Bench {
         batchNotes.append(String.format("- bronze landing %,.0f rows/s vs PostgreSQL's COPY %,.0f rows/s: **%.4fx**%n",
                 bronzeRows / bronzeSeconds, copyRate, bronzeRows / bronzeSeconds / copyRate));
         say.accept(String.format("duckdb: %.1f s (agrees with Spark: %s)", duck, agrees));
+    }
+
+    /** The lake (built by --batch, or by one batch here) served from this JVM's Spark, and its thin clients. */
+    private void benchServe() throws Exception {
+        SparkSession spark = LakeSession.open("shoplake-bench-serve", settings, config);
+        try {
+            if (!options.batch()) {
+                BatchPipeline.run(spark, config, false, line -> { });
+            }
+            new ServeBench(result, report, say, options.outDir()).run(spark, config.serve());
+        } finally {
+            spark.stop();
+        }
     }
 
     private void benchStream() throws Exception {

@@ -31,6 +31,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--stream", description = "Benchmark the stream.")
     boolean stream;
 
+    @Option(names = "--serve", description = "Benchmark lakehouse serve and its thin clients (sql -e, notebooks, "
+            + "kernel starts).")
+    boolean serve;
+
     @Option(names = "--repeat", description = "Repetitions of each repeatable phase (default: ${DEFAULT-VALUE}).",
             defaultValue = "3")
     int repeat;
@@ -55,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
             cliArgs.add("--config=" + parent.options.configFile);
         }
         parent.options.overrides.forEach(o -> cliArgs.add("--conf=" + o));
-        Path report = Bench.run(parent.settings(), parent.config(), new Bench.Options(scaleFactor, days, batch, stream,
+        Path report = Bench.run(parent.settings(), parent.config(), new Bench.Options(scaleFactor, days, batch, stream, serve,
                 Math.max(1, repeat), liveSeconds, speed, cliArgs, Path.of("target/bench")), Lakehouse::say);
         System.out.print(Files.readString(report));
         Lakehouse.say("report: " + report);
