@@ -5,7 +5,6 @@ import dev.shoplake.dashboard.DashboardServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -30,18 +29,10 @@ final class DashboardCommand implements Callable<Integer> {
         return parent.withLake("shoplake-dashboard", (spark, config) -> {
             try (DashboardServer server = serve(spark, config, host, port, "")) {
                 Lakehouse.say("dashboard: " + server.url() + "  (Ctrl-C stops it)");
-                CountDownLatch stop = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-                if (seconds > 0) {
-                    stop.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
-                } else {
-                    stop.await();
-                }
+                UntilStopped.await(seconds);
             } catch (IOException e) {
                 throw new dev.shoplake.config.ConfigException("cannot serve the dashboard on " + host + ":" + port + ": "
                         + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
             return 0;
         });

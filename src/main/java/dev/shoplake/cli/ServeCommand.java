@@ -2,8 +2,6 @@ package dev.shoplake.cli;
 
 import dev.shoplake.serve.ConnectServer;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -22,22 +20,13 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         // the token and the port are checked before Spark starts: a mistake costs a second, not a session
         dev.shoplake.config.LakehouseConfig.Serve serve = parent.config().serve();
-        serve.requireToken();
-        ConnectServer.checkFree(serve);
+        ConnectServer.checkCanStart(serve);
         return parent.withLake("shoplake-serve", (spark, config) -> {
             try (ConnectServer server = ConnectServer.start(spark, serve)) {
                 Lakehouse.say("serving the lake over Spark Connect at " + server.url() + " (Ctrl-C stops it)");
                 Lakehouse.say("  connect: " + server.url() + " with the header 'authorization: Bearer $"
                         + dev.shoplake.config.LakehouseConfig.ENV_CONNECT_TOKEN + "' (see README, Spark Connect)");
-                CountDownLatch stop = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-                if (seconds > 0) {
-                    stop.await(seconds, TimeUnit.SECONDS);
-                } else {
-                    stop.await();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                UntilStopped.await(seconds);
             }
             return 0;
         });
