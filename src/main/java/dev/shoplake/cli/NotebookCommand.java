@@ -42,8 +42,7 @@ final class NotebookCommand implements Callable<Integer> {
         if (running.isPresent()) {
             return jupyter(config, running.get());
         }
-        config.serve().requireToken();
-        ConnectServer.checkFree(config.serve());
+        ConnectServer.checkCanStart(config.serve());
         return parent.withLake("shoplake-notebooks", (spark, lake) -> {
             try (ConnectServer server = ConnectServer.start(spark, lake.serve())) {
                 return jupyter(lake, server.url());

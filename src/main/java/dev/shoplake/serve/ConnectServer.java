@@ -53,8 +53,17 @@ public final class ConnectServer implements AutoCloseable {
         return new ConnectServer(serve);
     }
 
+    /**
+     * What {@link #start} checks, before a command pays for a Spark session: the token is set and the
+     * address can be listened on; one line for the user otherwise.
+     */
+    public static void checkCanStart(LakehouseConfig.Serve serve) {
+        serve.requireToken();
+        checkFree(serve);
+    }
+
     /** Fails with one line when the address cannot be listened on (a port taken, an address not this machine's). */
-    public static void checkFree(LakehouseConfig.Serve serve) {
+    private static void checkFree(LakehouseConfig.Serve serve) {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress(serve.host(), serve.port()));
         } catch (IOException e) {
