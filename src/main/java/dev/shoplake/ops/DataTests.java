@@ -25,7 +25,8 @@ import org.apache.spark.sql.SparkSession;
  * silver or gold table is unique and never null, every reference of the star
  * ({@link LakeTables#REFERENCES}) names a row that is there (or the unknown member, where a fact may
  * wait for its dimension), every closed list ({@link LakeTables#ACCEPTED}) holds. All the tests of a
- * run are one Spark job: each is an aggregate of its offending values, and the aggregates are one union.
+ * run are one query: each is an aggregate of its offending values, and the aggregates are one union (one
+ * Spark job of its own, beside Delta's planning of each table it reads).
  */
 public final class DataTests {
     /**
@@ -137,7 +138,7 @@ public final class DataTests {
     /**
      * One row per test that could run ({@code test_index} into {@code tests}, table_name, test,
      * column_name, failures, example), in the order of {@code tests}: a pure function of the tables,
-     * one Spark job when collected.
+     * one query when collected.
      */
     public static Dataset<Row> outcomes(List<DataTest> tests, Function<TableSpec, Dataset<Row>> read) {
         Dataset<Row> all = null;
