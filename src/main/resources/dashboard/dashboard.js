@@ -201,15 +201,27 @@ function follow() {
   source.onerror = () => { document.body.dataset.followErrors = String(+(document.body.dataset.followErrors || 0) + 1); };
 }
 
-// as of a moment: every tile asked once, as the warehouse was then
+// as of a moment: every tile asked once, as the warehouse was then. As of a batch run, the first
+// answer says which moment that run stands for, and the other tiles are asked as of that moment
+// (the server then resolves the run once, not once per tile).
 function lookBack() {
   if (source) { source.close(); source = null; }
   const r = range();
-  const past = asOfRun ? `run=${encodeURIComponent(asOfRun)}` : `as_of=${encodeURIComponent(asOf())}`;
   Object.values(targets).forEach(id => { const el = document.getElementById(id); delete el.dataset.loaded; delete el.dataset.stale; });
   delete document.body.dataset.ready;
-  Object.keys(targets).forEach(name => fetch(`api/query/${name}?from=${r.from}&to=${r.to}&${past}`)
-    .then(a => a.json()).then(a => draw(a.name ? a : { name, error: a.error })).catch(e => draw({ name, error: e.message })));
+  const ask = (name, past) => fetch(`api/query/${name}?from=${r.from}&to=${r.to}&${past}`)
+    .then(a => a.json()).then(a => { draw(a.name ? a : { name, error: a.error }); return a; })
+    .catch(e => { draw({ name, error: e.message }); return {}; });
+  const others = Object.keys(targets).filter(name => name !== 'freshness');
+  if (asOfRun) {
+    ask('freshness', `run=${encodeURIComponent(asOfRun)}`).then(a => {
+      const past = a.as_of ? `as_of=${encodeURIComponent(a.as_of)}` : `run=${encodeURIComponent(asOfRun)}`;
+      others.forEach(name => ask(name, past));
+    });
+  } else {
+    const past = `as_of=${encodeURIComponent(asOf())}`;
+    ['freshness', ...others].forEach(name => ask(name, past));
+  }
 }
 
 function look() {

@@ -174,18 +174,30 @@ class DashboardIT {
         var ofRun = get(server, "orders_summary?from=" + SmallLake.FIRST_DAY + "&to=" + always + "&run=" + run.getString(0));
         String before = ofRun.get("as_of").asText();
         assertEquals(java.sql.Timestamp.valueOf(run.getString(1)).getTime() - 1, java.sql.Timestamp.valueOf(before).getTime());
-        long completedThen;
+        long completedThen = completedAsOf(spark, completed, before, SmallLake.FIRST_DAY, always);
+        assertEquals(completedThen, ofRun.get("rows").get(0).get("successful_orders").asLong(), ofRun.toString());
+        // the page as of that run: the header names the moment the run stands for, the tiles are of then
+        try (Chromium past = Chromium.open(server.url() + "?from=" + from + "&to=" + to + "&run=" + run.getString(0))) {
+            past.await("document.body !== null && document.body.dataset.ready === 'true'", Duration.ofMinutes(2));
+            assertEquals("0", past.eval("String(document.querySelectorAll('[data-loaded=error]').length)").asText());
+            String header = past.eval("document.getElementById('freshness').textContent").asText();
+            assertTrue(header.startsWith("as of " + before + " UTC"), header);
+            assertEquals(String.valueOf(completedAsOf(spark, completed, before, from, to)),
+                    value(past, "kpi-successful_orders"));
+        }
+        assertEquals("{\"error\":\"no batch run nope\"}", getText(server, "orders_summary?run=nope"));
+        assertTrue(getText(server, "orders_summary?as_of=yesterday").contains("not a moment"));
+    }
+
+    /** The completed orders of a range with fact_sales as of {@code moment}. */
+    private static long completedAsOf(SparkSession spark, String completed, String moment, LocalDate from, LocalDate to) {
         try {
-            completedThen = spark.sql(String.format(completed, " TIMESTAMP AS OF '" + before + "'", SmallLake.FIRST_DAY,
-                    always)).first().getLong(0);
+            return spark.sql(String.format(completed, " TIMESTAMP AS OF '" + moment + "'", from, to)).first().getLong(0);
         } catch (Exception notMovedSince) { // Delta refuses a moment after the last commit: the table then is the table now
             assertTrue(String.valueOf(notMovedSince.getMessage()).contains("DELTA_TIMESTAMP_GREATER_THAN_COMMIT"),
                     notMovedSince.toString());
-            completedThen = spark.sql(String.format(completed, "", SmallLake.FIRST_DAY, always)).first().getLong(0);
+            return spark.sql(String.format(completed, "", from, to)).first().getLong(0);
         }
-        assertEquals(completedThen, ofRun.get("rows").get(0).get("successful_orders").asLong(), ofRun.toString());
-        assertEquals("{\"error\":\"no batch run nope\"}", getText(server, "orders_summary?run=nope"));
-        assertTrue(getText(server, "orders_summary?as_of=yesterday").contains("not a moment"));
     }
 
     private static com.fasterxml.jackson.databind.JsonNode get(DashboardServer server, String path) throws Exception {
