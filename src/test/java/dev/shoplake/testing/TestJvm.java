@@ -10,19 +10,51 @@ public final class TestJvm {
     private TestJvm() {
     }
 
-    /** java with Spark's JVM options (those of this test JVM), the heap given, this classpath, the CLI and its arguments. */
+    /**
+     * java with Spark's JVM options (those of this test JVM), the heap given, the project's jar and
+     * runtime classpath as bin/lakehouse runs them, the CLI and its arguments. Once a class-data
+     * archive of a Spark and Delta run exists ({@link ClassDataArchive}), the JVM maps Spark's classes
+     * from it instead of loading them one by one: a CLI JVM of the fault suite starts seconds sooner.
+     */
     public static List<String> lakehouse(String heap, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-                        || a.startsWith("-Djdk.") || a.startsWith("-Dio.netty") || a.startsWith("-Duser.timezone"))
-                .toList());
+        command.add(java());
+        command.addAll(sparkOptions());
+        command.addAll(ClassDataArchive.options());
         // the broker JVM's classpath, as bin/lakehouse passes it
         command.add("-Dshoplake.kafka.classpath.file=" + System.getProperty("shoplake.kafka.classpath.file"));
-        command.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "dev.shoplake.cli.Lakehouse"));
+        command.addAll(List.of("-Xmx" + heap, "-cp", appClasspath(), "dev.shoplake.cli.Lakehouse"));
         command.addAll(List.of(args));
         return command;
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The JVM options Spark needs, as this test JVM was given them. */
+    static List<String> sparkOptions() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+                        || a.startsWith("-Djdk.") || a.startsWith("-Dio.netty") || a.startsWith("-Duser.timezone"))
+                .toList();
+    }
+
+    /**
+     * The project's jar and its runtime dependencies (bin/lakehouse's classpath): jars only, as a
+     * class-data archive needs; this test JVM's own classpath when the build did not package yet.
+     */
+    static String appClasspath() {
+        String jar = System.getProperty("shoplake.jar");
+        String deps = System.getProperty("shoplake.app.classpath.file");
+        if (jar == null || deps == null || !java.nio.file.Files.isRegularFile(Path.of(jar))) {
+            return System.getProperty("java.class.path");
+        }
+        try {
+            return jar + java.io.File.pathSeparator + java.nio.file.Files.readString(Path.of(deps)).trim();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
