@@ -14,7 +14,8 @@ public final class TestJvm {
      * java with Spark's JVM options (those of this test JVM), the heap given, the project's jar and
      * runtime classpath as bin/lakehouse runs them, the CLI and its arguments. Once a class-data
      * archive of a Spark and Delta run exists ({@link ClassDataArchive}), the JVM maps Spark's classes
-     * from it instead of loading them one by one: a CLI JVM of the fault suite starts seconds sooner.
+     * from it instead of loading them one by one (the suite as a whole did not get measurably faster:
+     * BENCHMARKS.md, the test command's third round).
      */
     public static List<String> lakehouse(String heap, String... args) {
         List<String> command = new ArrayList<>();
