@@ -305,10 +305,40 @@ public final class DeltaWriter {
         return out;
     }
 
-    /** Replaces the whole table with {@code rows}: a small table its one writer rewrites (ops.model_inputs). */
+    /** Replaces the whole table with {@code rows}: a small table its one writer rewrites. */
     public void overwrite(TableSpec spec, Dataset<Row> rows) {
         conform(spec, rows).coalesce(1).write().format("delta").mode("overwrite").save(path(spec));
         LakeSession.registerOne(spark, spec, lakeRoot);
+    }
+
+    /**
+     * {@link #overwrite}, with {@code note} as the commit's user metadata: what the rows say, in a
+     * form its one writer reads back with {@link #newestCommitNote} from the log, without a Spark
+     * job (ops.model_inputs). The rows stay for readers in SQL.
+     */
+    public void overwrite(TableSpec spec, Dataset<Row> rows, String note) {
+        conform(spec, rows).coalesce(1).write().format("delta").mode("overwrite").option("userMetadata", note)
+                .save(path(spec));
+        LakeSession.registerOne(spark, spec, lakeRoot);
+    }
+
+    /**
+     * The user metadata of the table's newest commit, read from that commit's file in the log (no
+     * Spark job); empty when there is no table, or the newest commit carries none (written by
+     * something else since: maintain's OPTIMIZE, a hand-made write).
+     */
+    public java.util.Optional<String> newestCommitNote(TableSpec spec) {
+        if (!exists(spec)) {
+            return java.util.Optional.empty();
+        }
+        DeltaLog log = DeltaLog.forTable(spark, path(spec));
+        long newest = log.update(false, scala.Option.empty(), scala.Option.empty()).version();
+        for (Object action : actions(log, newest)) {
+            if (action instanceof org.apache.spark.sql.delta.actions.CommitInfo info && info.userMetadata().isDefined()) {
+                return java.util.Optional.of(info.userMetadata().get());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /**

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
 import dev.shoplake.lake.DeltaWriter;
-import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -22,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What one layer's run reads of its input tables, by Delta version. The versions the layer's last
- * successful run read through are in {@code ops.model_inputs}; the versions now are read from the
+ * successful run read through are in {@code ops.model_inputs} (read from its newest commit's
+ * metadata, no Spark job); the versions now are read from the
  * tables' logs when the run starts and fixed for the whole run, so commits landing meanwhile are
  * read whole by the next run. A run reads only the commits in between (the change data feed), and
  * a table whose inputs did not move is not visited at all. Nothing here scans a table to find
@@ -64,10 +64,8 @@ public final class InputVersions {
     public static InputVersions load(SparkSession spark, DeltaWriter writer, String layer, List<TableSpec> inputs,
                                      boolean fullRefresh) {
         Map<String, Long> readThrough = new LinkedHashMap<>();
-        // one row per (layer, input table): a few dozen rows in all, one Spark job
-        List<Row> recorded = writer.exists(LakeTables.OPS_MODEL_INPUTS)
-                ? DeltaWriter.conform(LakeTables.OPS_MODEL_INPUTS, writer.read(LakeTables.OPS_MODEL_INPUTS)).collectAsList()
-                : List.of();
+        // one row per (layer, input table): a few dozen rows in all, from the newest commit's metadata
+        List<Row> recorded = ModelInputsLedger.read(spark, writer);
         if (!fullRefresh) {
             Instant vacuumable = Instant.now().minus(FEED_KEPT);
             for (Row r : recorded) {
@@ -186,7 +184,8 @@ public final class InputVersions {
     /**
      * Records the versions this run read through, in one commit: the table (one row per layer and
      * input) is rewritten whole from the rows read at the start, which costs one write where a
-     * MERGE would cost a pass of jobs. Batch runs hold the run lock, so nothing else writes it between.
+     * MERGE would cost a pass of jobs, and the same rows ride in the commit's metadata for the next
+     * run ({@link ModelInputsLedger}). Batch runs hold the run lock, so nothing else writes it between.
      */
     public void commit(String runId) {
         Map<String, Row> rows = new LinkedHashMap<>();
@@ -204,8 +203,6 @@ public final class InputVersions {
         if (!moved) {
             return;
         }
-        writer.ensure(LakeTables.OPS_MODEL_INPUTS);
-        writer.overwrite(LakeTables.OPS_MODEL_INPUTS,
-                spark.createDataFrame(new ArrayList<>(rows.values()), LakeTables.OPS_MODEL_INPUTS.schema()));
+        ModelInputsLedger.write(spark, writer, new ArrayList<>(rows.values()));
     }
 }

@@ -112,6 +112,17 @@ class DeltaWriterTest {
     }
 
     @Test
+    void anOverwriteCarriesItsNoteInItsCommitUntilTheNextCommitWithout() {
+        assertEquals(java.util.Optional.empty(), writer.newestCommitNote(T), "no table: no note");
+        writer.ensure(T);
+        writer.overwrite(T, rows(new Object[] {1, 10, "a", "x"}), "{\"read\": 1}");
+        assertEquals(java.util.Optional.of("{\"read\": 1}"), writer.newestCommitNote(T));
+        assertEquals(List.of("1,10,a,x"), table(), "the rows are the table's as well");
+        writer.append(T, rows(new Object[] {2, 10, "b", "x"}));
+        assertEquals(java.util.Optional.empty(), writer.newestCommitNote(T), "the newest commit carries none");
+    }
+
+    @Test
     void aTableKeepsAChangeFeedOnlyWhenALayerReadsIt() {
         TableSpec read = new TableSpec("silver", "feed_test", T.schema(), List.of("id"), "one row per id", List.of(),
                 Map.of(), "read by gold through its feed");
