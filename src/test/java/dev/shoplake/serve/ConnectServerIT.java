@@ -111,6 +111,36 @@ class ConnectServerIT {
         assertEquals("ROW\t" + spark.table("ops.job_runs").count(), rows.get(5), "after a failed query the session goes on");
     }
 
+    /**
+     * The Scala shell on the client's jars and the project's jar (the client brings the Scala compiler
+     * and its REPL), fed the README's lines ({@code src/test/resources/connect/shell.scala}, on this
+     * server's port).
+     */
+    @Test
+    void theScalaShellOnTheClientJarsRunsTheReadmesLines() throws Exception {
+        String lines = Files.readString(Path.of("src/test/resources/connect/shell.scala"))
+                .replace("sc://127.0.0.1:15002", "sc://127.0.0.1:" + port);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("shoplake.jar") + ":"
+                        + Files.readString(Path.of(System.getProperty("shoplake.connect.classpath.file"))).strip(),
+                "scala.tools.nsc.MainGenericRunner", "-usejavacp").redirectErrorStream(true);
+        pb.environment().put(LakehouseConfig.ENV_CONNECT_TOKEN, TOKEN);
+        Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            in.write((lines + "\n:quit\n").getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), out);
+        StringBuilder expected = new StringBuilder();
+        for (Row r : LAKE.spark().sql("SELECT order_status, count(*) AS orders FROM gold.fact_sales GROUP BY order_status "
+                + "ORDER BY order_status").collectAsList()) {
+            expected.append(String.format("|%s|%s|", r.get(0), r.get(1)).replaceAll("\\s", ""));
+        }
+        String table = out.lines().filter(l -> l.startsWith("|") && !l.contains("order_status"))
+                .map(l -> l.replaceAll("\\s", "")).collect(java.util.stream.Collectors.joining());
+        assertEquals(expected.toString(), table, "the shell printed the statuses and counts of gold.fact_sales:\n" + out);
+    }
+
     /** Runs bin/lakehouse as a user types it, with this token in the environment; its exit code and output. */
     private static Map.Entry<Integer, String> lakehouseCli(String token, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of("bin/lakehouse").toAbsolutePath().toString(),
