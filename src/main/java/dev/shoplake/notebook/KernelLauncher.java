@@ -10,16 +10,17 @@ import java.util.logging.LogManager;
 
 /**
  * Starts the notebooks' Java kernel (rapaio-jupyter-kernel 3.0.1) as its own main does, without its
- * two start-up races, each of which leaves a kernel that never answers. First, the kernel binds its sockets and starts their
- * threads before it sets its handler table; Jupyter sends {@code kernel_info_request} every second
- * from the start, so a request that lands in between finds no table, the shell thread dies on the
- * {@code NullPointerException}, and the kernel never answers (seen in 5 of 20 starts on an idle
- * machine, most starts on a busy one). Here the table is a stand-in until the kernel's own is
- * complete: a message that early waits for it. Second, see {@link #reviveLoopsThatNeverRan}. The kernel's classes are reached by reflection, so
- * the project does not compile against the kernel.
+ * two start-up races, each of which leaves a kernel that never answers. First, the kernel binds its
+ * sockets and starts their threads before it sets its handler table; Jupyter sends
+ * {@code kernel_info_request} every second from the start, so a request that lands in between finds
+ * no table and the shell thread dies on the {@code NullPointerException}. Here the table is a
+ * stand-in until the kernel's own is complete: a message that early waits for it. Second, see
+ * {@link #reviveLoopsThatNeverRan}. With the kernel's own main, 5 of 20 starts hung on an idle
+ * machine and 6 of 8 on a busy one. The kernel's classes are reached by reflection, so the project
+ * does not compile against the kernel.
  *
  * <p>Run by the kernelspec {@code bin/setup-notebooks} writes:
- * {@code java -cp <kernel jar>:<these classes> dev.shoplake.notebook.KernelLauncher <connection file>}.
+ * {@code java -cp <kernel jar>:<a folder with this class> dev.shoplake.notebook.KernelLauncher <connection file>}.
  */
 public final class KernelLauncher {
     private static final String KERNEL = "org.rapaio.jupyter.kernel.";
