@@ -65,7 +65,7 @@ public final class InputVersions {
                                      boolean fullRefresh) {
         Map<String, Long> readThrough = new LinkedHashMap<>();
         // one row per (layer, input table): a few dozen rows in all, from the newest commit's metadata
-        List<Row> recorded = ModelInputsLedger.read(spark, writer);
+        List<Row> recorded = ModelInputsLedger.read(writer);
         if (!fullRefresh) {
             Instant vacuumable = Instant.now().minus(FEED_KEPT);
             for (Row r : recorded) {

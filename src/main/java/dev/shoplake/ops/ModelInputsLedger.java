@@ -30,7 +30,7 @@ final class ModelInputsLedger {
     private ModelInputsLedger() {
     }
 
-    static List<Row> read(SparkSession spark, DeltaWriter writer) {
+    static List<Row> read(DeltaWriter writer) {
         Optional<List<Row>> fromLog = writer.newestCommitNote(LakeTables.OPS_MODEL_INPUTS).flatMap(ModelInputsLedger::decode);
         if (fromLog.isPresent()) {
             return fromLog.get();
@@ -71,9 +71,17 @@ final class ModelInputsLedger {
         }
         List<Row> rows = new ArrayList<>();
         for (JsonNode r : root.get("rows")) {
+            if (!r.path("layer").isTextual() || !r.path("input_table").isTextual() || !r.path("input_version").isIntegralNumber() || !r.path("run_id").isTextual() || !r.path("recorded_at").isTextual()) {
+                return Optional.empty(); // a damaged note: the table's rows are the truth then
+            }
+            Instant recordedAt;
+            try {
+                recordedAt = Instant.parse(r.get("recorded_at").asText());
+            } catch (java.time.format.DateTimeParseException damaged) {
+                return Optional.empty();
+            }
             rows.add(RowFactory.create(r.get("layer").asText(), r.get("input_table").asText(),
-                    r.get("input_version").asLong(), r.get("run_id").asText(),
-                    Timestamp.from(Instant.parse(r.get("recorded_at").asText()))));
+                    r.get("input_version").asLong(), r.get("run_id").asText(), Timestamp.from(recordedAt)));
         }
         return Optional.of(rows);
     }

@@ -27,4 +27,14 @@ class ModelInputsLedgerTest {
         assertEquals(Optional.empty(), ModelInputsLedger.decode("{\"rows\": []}"));
         assertEquals(Optional.empty(), ModelInputsLedger.decode("{\"format\": \"" + ModelInputsLedger.FORMAT + "\"}"));
     }
+
+    @Test
+    void aDamagedLedgerIsNoLedgerSoTheTableIsReadInstead() {
+        String head = "{\"format\": \"" + ModelInputsLedger.FORMAT + "\", \"rows\": [";
+        assertEquals(Optional.empty(), ModelInputsLedger.decode(head + "{\"layer\": \"gold\"}]}"));
+        assertEquals(Optional.empty(), ModelInputsLedger.decode(head + "{\"layer\": \"gold\", \"input_table\": \"silver.sales\","
+                + " \"input_version\": \"seven\", \"run_id\": \"r\", \"recorded_at\": \"2026-12-02T00:00:00Z\"}]}"));
+        assertEquals(Optional.empty(), ModelInputsLedger.decode(head + "{\"layer\": \"gold\", \"input_table\": \"silver.sales\","
+                + " \"input_version\": 7, \"run_id\": \"r\", \"recorded_at\": \"yesterday\"}]}"));
+    }
 }
