@@ -68,4 +68,15 @@ class DataTestsTest {
         assertEquals(List.of(RowFactory.create(0, "ops.job_runs", "unique", "run_id,table_name", 1L, "r2,a")),
                 DataTests.outcomes(DataTests.of(List.of(runs)).subList(0, 1), Map.of(runs, rows)::get).collectAsList());
     }
+
+    @Test
+    void aTableIsReadForTheColumnsItsTestsNameAndNoOther() {
+        List<DataTests.DataTest> tests = DataTests.of(List.of(LakeTables.GOLD_FACT_SALES));
+        assertEquals(List.of("sale_id", "customer_key", "order_date_key"),
+                DataTests.columnsTested(LakeTables.GOLD_FACT_SALES, tests));
+        assertEquals(List.of("customer_key"), DataTests.columnsTested(LakeTables.GOLD_DIM_CUSTOMER, tests),
+                "a dimension the fact names is read for its key only");
+        assertEquals(List.of("sale_id"), DataTests.columnsTested(LakeTables.GOLD_FACT_ORDER_DETAILS, tests),
+                "the order lines are read for their reference to the sale only");
+    }
 }
