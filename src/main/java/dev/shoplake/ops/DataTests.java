@@ -174,11 +174,7 @@ public final class DataTests {
             for (TableSpec s : t.reference() == null ? List.of(t.table()) : List.of(t.table(), t.reference().to())) {
                 if (!tables.containsKey(s) && writer.exists(s)) {
                     Column[] tested = columnsTested(s, tests).stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-                    // as many parts as the cluster has slots: a fact table has a file a day, and each of its
-                    // tests would otherwise scan it in a task a file
-                    Dataset<Row> rows = writer.read(s);
-                    int slots = rows.sparkSession().sparkContext().defaultParallelism();
-                    tables.put(s, rows.select(tested).coalesce(slots).persist(StorageLevel.MEMORY_AND_DISK()));
+                    tables.put(s, writer.read(s).select(tested).persist(StorageLevel.MEMORY_AND_DISK()));
                 }
             }
         }

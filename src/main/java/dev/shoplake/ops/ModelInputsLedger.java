@@ -71,7 +71,7 @@ final class ModelInputsLedger {
         }
         List<Row> rows = new ArrayList<>();
         for (JsonNode r : root.get("rows")) {
-            if (!r.path("layer").isTextual() || !r.path("input_table").isTextual() || !r.path("input_version").isIntegralNumber() || !r.path("run_id").isTextual() || !r.path("recorded_at").isTextual()) {
+            if (!isWhole(r)) {
                 return Optional.empty(); // a damaged note: the table's rows are the truth then
             }
             Instant recordedAt;
@@ -84,5 +84,12 @@ final class ModelInputsLedger {
                     r.get("input_version").asLong(), r.get("run_id").asText(), Timestamp.from(recordedAt)));
         }
         return Optional.of(rows);
+    }
+
+    /** Whether a row of the note has every field, each of its type. */
+    private static boolean isWhole(JsonNode row) {
+        return row.path("layer").isTextual() && row.path("input_table").isTextual()
+                && row.path("input_version").isIntegralNumber() && row.path("run_id").isTextual()
+                && row.path("recorded_at").isTextual();
     }
 }
