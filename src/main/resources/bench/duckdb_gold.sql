@@ -68,10 +68,10 @@ CREATE TABLE dim_cart AS
              WHERE CAST(order_status AS VARCHAR) = 'Completed' AND cart_id IS NOT NULL GROUP BY cart_id) done
        ON done.cart_id = k.id;
 
--- the calendar: every day from the first to the last date the facts carry
+-- the calendar: every day of the years from the first to the last date the facts carry
 CREATE TABLE dim_date AS
   WITH bounds AS (
-    SELECT min(d) AS first, max(d) AS last FROM (
+    SELECT make_date(year(min(d)), 1, 1) AS first, make_date(year(max(d)), 12, 31) AS last FROM (
       SELECT CAST(order_date AS DATE) AS d FROM sales UNION ALL
       SELECT CAST(payment_date AS DATE) FROM payments UNION ALL
       SELECT CAST(created_at AS DATE) FROM s_carts))

@@ -7,6 +7,7 @@ import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
 import dev.shoplake.ops.InputVersions;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -60,6 +61,21 @@ public final class GoldInputs {
 
     public boolean goldExists(TableSpec spec) {
         return writer.exists(spec);
+    }
+
+    /**
+     * The days gold.dim_date holds: from the note of its newest commit (no Spark job), else from its
+     * rows (a table written before the calendar kept one); empty before its first day.
+     */
+    Optional<CalendarSpan> calendar() {
+        if (!writer.exists(LakeTables.GOLD_DIM_DATE)) {
+            return Optional.empty();
+        }
+        Optional<CalendarSpan> noted = writer.newestCommitNote(LakeTables.GOLD_DIM_DATE).flatMap(CalendarSpan::fromNote);
+        if (noted.isPresent()) {
+            return noted;
+        }
+        return CalendarSpan.of(gold(LakeTables.GOLD_DIM_DATE).select("full_date"));
     }
 
     /**

@@ -112,17 +112,19 @@ public final class GoldJob {
             run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", 0, 0, 0, 0, "inputs unchanged"));
             return;
         }
-        upsert(run, spec, model.build(in), model.partitionColumn(), model.appendsOnly());
+        upsert(run, model, in);
     }
 
     /**
      * MERGEs the batch into its table. With {@code dateKey}, the MERGE reads only the target's
      * partitions for the batch's days (a handful of ints, from the same Spark job as the count).
      */
-    private void upsert(JobRun run, TableSpec spec, Dataset<Row> rows, String dateKey, boolean appendsOnly) {
+    private void upsert(JobRun run, GoldTableModel model, GoldInputs in) {
         long started = System.currentTimeMillis();
+        TableSpec spec = model.table();
+        String dateKey = model.partitionColumn();
         // conformed, then cached once: the count, the days and the MERGE all read this copy
-        Dataset<Row> batch = DeltaWriter.conform(spec, rows).cache();
+        Dataset<Row> batch = DeltaWriter.conform(spec, model.build(in)).cache();
         try {
             Row shape = batch.agg(count("*"), dateKey == null ? lit(null) : collect_set(dateKey)).first();
             long read = shape.getLong(0);
@@ -131,9 +133,14 @@ public final class GoldJob {
             if (dateKey != null && read > 0 && writer.exists(spec)) {
                 pruning = DeltaWriter.target(dateKey).isin(shape.getList(1).toArray());
             }
-            if (appendsOnly && read > 0 && writer.exists(spec)) {
-                writer.append(spec, batch);
-                written = writer.lastCommitChangedRows(spec);
+            if (model.appendsOnly()) {
+                if (!writer.exists(spec)) {
+                    writer.ensure(spec);
+                }
+                if (read > 0) {
+                    writer.append(spec, batch, model.commitNote(in, batch));
+                    written = writer.lastCommitChangedRows(spec);
+                }
             } else if (read > 0 && dateKey != null && spec.partitionBy().equals(List.of(dateKey))) {
                 // a fact: its batch's days rewritten, cheaper than a MERGE into them
                 written = writer.upsertPartitions(spec, batch, shape.getList(1));

@@ -46,9 +46,12 @@ public final class GoldModel {
     /** Every day from the earliest to the latest of {@code dates} (a one-column dataset of dates). */
     public static Dataset<Row> dimDate(Dataset<Row> dates) {
         String d = dates.columns()[0];
-        return dates.agg(min(d).as("first"), max(d).as("last"))
-                .where(col("first").isNotNull())
-                .select(explode(sequence(col("first"), col("last"))).as("full_date"))
+        return calendarDays(dates.agg(min(d).as("first"), max(d).as("last")).where(col("first").isNotNull()));
+    }
+
+    /** The calendar's rows for every day of each span ({@code first} to {@code last} date, inclusive). */
+    public static Dataset<Row> calendarDays(Dataset<Row> spans) {
+        return spans.select(explode(sequence(col("first"), col("last"))).as("full_date"))
                 .select(
                         dateKey(col("full_date")).as("date_key"),
                         col("full_date"),
@@ -62,24 +65,6 @@ public final class GoldModel {
                         quarter(col("full_date")).as("quarter"),
                         year(col("full_date")).as("year"),
                         dayofweek(col("full_date")).isin(1, 7).as("is_weekend"));
-    }
-
-    /**
-     * The calendar rows {@link #dimDate} would add to {@code calendar} (its {@code full_date}s, null
-     * when there is none yet) so that it covers {@code dates} too: the days between the new first
-     * and last date that the calendar does not hold (before its first day or after its last).
-     */
-    public static Dataset<Row> newDays(Dataset<Row> dates, Dataset<Row> calendar) {
-        if (calendar == null) {
-            return dimDate(dates);
-        }
-        String d = dates.columns()[0];
-        Dataset<Row> held = calendar.agg(min("full_date").as("_first"), max("full_date").as("_last"));
-        Dataset<Row> ends = dates.select(col(d).as("d")).union(held.select(col("_first").as("d")))
-                .union(held.select(col("_last").as("d")));
-        return dimDate(ends).crossJoin(held)
-                .where(col("_first").isNull().or(col("full_date").lt(col("_first"))).or(col("full_date").gt(col("_last"))))
-                .drop("_first", "_last");
     }
 
     /**

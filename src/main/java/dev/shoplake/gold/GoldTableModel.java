@@ -49,9 +49,17 @@ abstract class GoldTableModel {
         return true;
     }
 
-    /** Whether the rows built are never in the table yet (an append, not a MERGE): a growing calendar. */
+    /** Whether the rows built are never in the table yet (an append, not a MERGE): the calendar. */
     boolean appendsOnly() {
         return false;
+    }
+
+    /**
+     * What an append of {@code appended} leaves the table holding, as the commit's note the next run
+     * reads from the log (see {@link #appendsOnly}); null for no note.
+     */
+    String commitNote(GoldInputs in, Dataset<Row> appended) {
+        return null;
     }
 
     /** The rows to upsert: those that changed since gold's last run. */

@@ -63,7 +63,16 @@ public final class DeltaWriter {
 
     /** Appends; new source columns are added to the table (schema drift lands, it does not crash). */
     public void append(TableSpec spec, Dataset<Row> rows) {
-        rows.write().format("delta").mode("append").option("mergeSchema", "true").save(path(spec));
+        append(spec, rows, null);
+    }
+
+    /**
+     * {@link #append}, with {@code note} (unless null) as the commit's user metadata: what the table
+     * holds after it, read back by its one writer with {@link #newestCommitNote} (the calendar's span).
+     */
+    public void append(TableSpec spec, Dataset<Row> rows, String note) {
+        var write = rows.write().format("delta").mode("append").option("mergeSchema", "true");
+        (note == null ? write : write.option("userMetadata", note)).save(path(spec));
         LakeSession.registerOne(spark, spec, lakeRoot);
     }
 
@@ -323,9 +332,10 @@ public final class DeltaWriter {
     }
 
     /**
-     * The user metadata of the table's newest commit, read from that commit's file in the log (no
-     * Spark job); empty when there is no table, or the newest commit carries none (written by
-     * something else since: maintain's OPTIMIZE, a hand-made write).
+     * The user metadata of the table's newest commit that changed its rows, read from the commits'
+     * files in the log (no Spark job). Commits that change no rows (maintain's OPTIMIZE, a constraint,
+     * a property) are passed over. Empty when there is no table, or that commit carries none (written
+     * by something else since: a hand-made write), or none of the newest commits changed rows.
      */
     public java.util.Optional<String> newestCommitNote(TableSpec spec) {
         if (!exists(spec)) {
@@ -333,10 +343,17 @@ public final class DeltaWriter {
         }
         DeltaLog log = DeltaLog.forTable(spark, path(spec));
         long newest = log.update(false, scala.Option.empty(), scala.Option.empty()).version();
-        for (Object action : actions(log, newest)) {
-            if (action instanceof org.apache.spark.sql.delta.actions.CommitInfo info && info.userMetadata().isDefined()) {
-                return java.util.Optional.of(info.userMetadata().get());
+        for (long v = newest; v >= Math.max(0, newest - RECENT_COMMITS + 1); v--) {
+            java.util.List<Object> actions = actions(log, v);
+            if (actions.stream().noneMatch(a -> a instanceof org.apache.spark.sql.delta.actions.FileAction f && f.dataChange())) {
+                continue;
             }
+            for (Object action : actions) {
+                if (action instanceof org.apache.spark.sql.delta.actions.CommitInfo info && info.userMetadata().isDefined()) {
+                    return java.util.Optional.of(info.userMetadata().get());
+                }
+            }
+            return java.util.Optional.empty();
         }
         return java.util.Optional.empty();
     }

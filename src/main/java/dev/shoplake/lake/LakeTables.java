@@ -139,7 +139,7 @@ public final class LakeTables {
                     col("year", DataTypes.IntegerType, false),
                     col("is_weekend", DataTypes.BooleanType, false)),
             List.of("date_key"), "one row per calendar day", List.of(),
-            Map.of("iso_day_of_week", "day_of_week BETWEEN 1 AND 7"), "every day the data covers"));
+            Map.of("iso_day_of_week", "day_of_week BETWEEN 1 AND 7"), "every day of the years the data covers"));
     public static final TableSpec GOLD_DIM_CATEGORY = add(gold("dim_category", schema(
                     col("category_key", DataTypes.LongType, false),
                     col("category_id", DataTypes.IntegerType, false),

@@ -42,6 +42,7 @@ class BatchPipelineIT {
         assertTrue(first.dataTests().size() > 20 && first.dataTests().stream().allMatch(DataTests.Outcome::passed),
                 "the first batch tested every star table it wrote, and every test passed: " + first.dataTests());
         long firstHalfSales = spark.table("gold.fact_sales").count();
+        long calendarVersion = writer.version(LakeTables.GOLD_DIM_DATE);
         TestStack.simulate(config, 15, null, 3); // a second half-month lands incrementally on top of the first
         BatchPipeline.Outcome second = batch(spark, config);
         JobRun incremental = second.layers().get(1);
@@ -59,8 +60,11 @@ class BatchPipelineIT {
         assertEquals(List.of(), Reconciliation.compare(spark, writer, config.postgres()),
                 "gold agrees with the source database, day by day");
         assertTrue(spark.table("gold.fact_sales").count() > 500, "a month of orders");
-        assertEquals(30L, spark.sql("SELECT count(*) FROM gold.dim_date WHERE full_date BETWEEN '2026-06-01' AND "
-                + "'2026-06-30'").first().getLong(0));
+        assertEquals(List.of("2026-01-01 2026-12-31 365"), spark.sql("SELECT min(full_date), max(full_date), count(*) "
+                + "FROM gold.dim_date").collectAsList().stream().map(r -> r.get(0) + " " + r.get(1) + " " + r.get(2)).toList(),
+                "the calendar holds the data's year, whole");
+        assertEquals(calendarVersion, writer.version(LakeTables.GOLD_DIM_DATE),
+                "the second half-month's days were in the calendar already: no commit to it");
         assertEquals(0L, spark.sql("""
                 SELECT count(*) FROM gold.fact_order_details f JOIN gold.dim_product p ON p.product_key = f.product_key
                 WHERE f.order_date < p.valid_from OR (p.valid_to IS NOT NULL AND f.order_date >= p.valid_to)""")

@@ -90,18 +90,15 @@ class GoldModelTest {
     }
 
     @Test
-    void aRunAddsOnlyTheCalendarDaysItDoesNotHoldYet() {
-        StructType oneDate = new StructType().add("d", DataTypes.DateType);
-        Dataset<Row> calendar = GoldModel.dimDate(spark.createDataFrame(List.of(RowFactory.create(Date.valueOf("2026-01-03")),
-                RowFactory.create(Date.valueOf("2026-01-05"))), oneDate)).select("full_date");
-        java.util.function.Function<List<String>, List<Integer>> added = ds -> GoldModel.newDays(spark.createDataFrame(
-                ds.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(), oneDate), calendar)
-                .orderBy("date_key").collectAsList().stream().map(r -> r.getInt(0)).toList();
-        assertEquals(List.of(), added.apply(List.of("2026-01-04", "2026-01-05")), "inside the calendar: nothing");
-        assertEquals(List.of(20260106, 20260107), added.apply(List.of("2026-01-04", "2026-01-07")), "after its last day");
-        assertEquals(List.of(20260101, 20260102), added.apply(List.of("2026-01-01")), "before its first day");
-        assertEquals(List.of(), added.apply(List.of()), "no dates");
-        assertEquals(11, GoldModel.newDays(spark.createDataFrame(List.of(RowFactory.create(Date.valueOf("2026-01-01")),
-                RowFactory.create(Date.valueOf("2026-01-11"))), oneDate), null).count(), "no calendar yet: every day");
+    void theCalendarHasEveryDayOfEachSpanAndNoneBetweenThem() {
+        StructType spans = new StructType().add("first", DataTypes.DateType).add("last", DataTypes.DateType);
+        List<Row> days = GoldModel.calendarDays(spark.createDataFrame(List.of(
+                RowFactory.create(Date.valueOf("2028-01-01"), Date.valueOf("2028-12-31")),
+                RowFactory.create(Date.valueOf("2030-12-30"), Date.valueOf("2031-01-01"))), spans))
+                .orderBy("date_key").collectAsList();
+        assertEquals(366 + 3, days.size(), "2028 is a leap year; 2029 is not asked for");
+        assertEquals(List.of(20280101, 20280229, 20281231, 20301230, 20301231, 20310101),
+                java.util.stream.IntStream.of(0, 59, 365, 366, 367, 368).mapToObj(i -> days.get(i).getInt(0)).toList());
+        assertEquals(0, GoldModel.calendarDays(spark.createDataFrame(List.of(), spans)).count(), "no span: no day");
     }
 }

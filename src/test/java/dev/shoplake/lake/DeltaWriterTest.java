@@ -112,14 +112,21 @@ class DeltaWriterTest {
     }
 
     @Test
-    void anOverwriteCarriesItsNoteInItsCommitUntilTheNextCommitWithout() {
+    void aWriteCarriesItsNoteInItsCommitUntilTheNextWriteOfRowsWithout() {
         assertEquals(java.util.Optional.empty(), writer.newestCommitNote(T), "no table: no note");
         writer.ensure(T);
         writer.overwrite(T, rows(new Object[] {1, 10, "a", "x"}), "{\"read\": 1}");
         assertEquals(java.util.Optional.of("{\"read\": 1}"), writer.newestCommitNote(T));
         assertEquals(List.of("1,10,a,x"), table(), "the rows are the table's as well");
-        writer.append(T, rows(new Object[] {2, 10, "b", "x"}));
-        assertEquals(java.util.Optional.empty(), writer.newestCommitNote(T), "the newest commit carries none");
+        writer.append(T, rows(new Object[] {2, 10, "b", "x"}), "{\"read\": 2}");
+        assertEquals(java.util.Optional.of("{\"read\": 2}"), writer.newestCommitNote(T), "an append carries one too");
+        spark.sql("OPTIMIZE delta.`" + writer.path(T) + "`");
+        spark.sql("ALTER TABLE delta.`" + writer.path(T) + "` SET TBLPROPERTIES ('shoplake.test' = 'x')");
+        assertEquals(java.util.Optional.of("{\"read\": 2}"), writer.newestCommitNote(T),
+                "commits that change no rows (compaction, a property) leave the note as it was");
+        writer.append(T, rows(new Object[] {3, 10, "c", "x"}));
+        assertEquals(java.util.Optional.empty(), writer.newestCommitNote(T), "the newest commit that changed rows carries none");
+        assertEquals(List.of("1,10,a,x", "2,10,b,x", "3,10,c,x"), table());
     }
 
     @Test
