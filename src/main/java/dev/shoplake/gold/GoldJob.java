@@ -134,11 +134,13 @@ public final class GoldJob {
                 pruning = DeltaWriter.target(dateKey).isin(shape.getList(1).toArray());
             }
             if (model.appendsOnly()) {
+                // the note before the table is created: an empty calendar would be read for its span
+                String note = read > 0 ? model.commitNote(in, batch) : null;
                 if (!writer.exists(spec)) {
                     writer.ensure(spec);
                 }
                 if (read > 0) {
-                    writer.append(spec, batch, model.commitNote(in, batch));
+                    writer.append(spec, batch, note);
                     written = writer.lastCommitChangedRows(spec);
                 }
             } else if (read > 0 && dateKey != null && spec.partitionBy().equals(List.of(dateKey))) {
