@@ -9,8 +9,6 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.month;
 import static org.apache.spark.sql.functions.quarter;
 import static org.apache.spark.sql.functions.sequence;
@@ -41,12 +39,6 @@ public final class GoldModel {
     /** yyyymmdd as an int, from a date or timestamp column (in the session's UTC). */
     public static Column dateKey(Column dateOrTimestamp) {
         return date_format(dateOrTimestamp, "yyyyMMdd").cast("int");
-    }
-
-    /** Every day from the earliest to the latest of {@code dates} (a one-column dataset of dates). */
-    public static Dataset<Row> dimDate(Dataset<Row> dates) {
-        String d = dates.columns()[0];
-        return calendarDays(dates.agg(min(d).as("first"), max(d).as("last")).where(col("first").isNotNull()));
     }
 
     /** The calendar's rows for every day of each span ({@code first} to {@code last} date, inclusive). */

@@ -73,11 +73,10 @@ class GoldModelTest {
     }
 
     @Test
-    void theDateDimensionCoversEveryDayBetweenTheFirstAndTheLast() {
-        Dataset<Row> dates = spark.createDataFrame(List.of(RowFactory.create(Date.valueOf("2026-02-27")),
-                RowFactory.create(Date.valueOf("2026-03-02")), RowFactory.create(Date.valueOf("2026-02-28"))),
-                new StructType().add("d", DataTypes.DateType));
-        List<String> days = GoldModel.dimDate(dates).orderBy("date_key").collectAsList().stream()
+    void theDateDimensionDescribesEachDayOfItsSpan() {
+        Dataset<Row> span = spark.createDataFrame(List.of(RowFactory.create(Date.valueOf("2026-02-27"),
+                Date.valueOf("2026-03-02"))), new StructType().add("first", DataTypes.DateType).add("last", DataTypes.DateType));
+        List<String> days = GoldModel.calendarDays(span).orderBy("date_key").collectAsList().stream()
                 .map(r -> r.getInt(0) + " " + r.getString(3) + " dow=" + r.getInt(4) + " w" + r.getInt(5) + " m"
                         + r.getInt(6) + " " + r.getString(7) + " q" + r.getInt(8) + " " + r.getInt(9) + " weekend="
                         + r.getBoolean(10))
