@@ -1,5 +1,6 @@
 package dev.shoplake.gold;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -12,6 +13,8 @@ import dev.shoplake.ops.JobRun;
 import dev.shoplake.ops.TableTasks;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,10 +27,11 @@ import org.apache.spark.sql.SparkSession;
  * <p>A run reads only the silver commits since the previous run ({@link InputVersions}), plus the
  * rows that depend on them (an order's lines when the order changes) and the facts still waiting
  * for a late dimension row (key {@link GoldModel#UNKNOWN_KEY}). Dimensions load first; facts then
- * take their keys from gold's dimensions, the version valid at the fact's own time. Facts are
- * partitioned by their date key and MERGEd with a predicate on the date keys of the batch, so a
- * daily run rewrites only the days it changed. A row's date never changes (orders, payments,
- * carts and tickets keep their creation time), which is what makes that predicate safe.
+ * take their keys from gold's dimensions, the version valid at the fact's own time. Facts and
+ * {@code dim_cart} are partitioned by their date key and only the batch's days are rewritten
+ * ({@link DeltaWriter#upsertPartitions}), so a daily run touches only the days it changed. A row's
+ * date never changes (orders, payments, carts and tickets keep their creation time), which is what
+ * makes that safe: a key is only ever in one day.
  *
  * <p>Each table is a model in its own file ({@link GoldTableModel}: what it reads, what it looks
  * up, how it is built); this class is the runner: it orders the models, skips those whose inputs
@@ -46,6 +50,7 @@ public final class GoldJob {
     private final DeltaWriter writer;
     private final int parallelTables;
     private final boolean fullRefresh;
+    private final Map<TableSpec, Column> written = new ConcurrentHashMap<>();
 
     public GoldJob(SparkSession spark, DeltaWriter writer, int parallelTables) {
         this(spark, writer, parallelTables, false);
@@ -60,6 +65,7 @@ public final class GoldJob {
     }
 
     public void run(JobRun run) {
+        written.clear();
         if (!writer.exists(LakeTables.SILVER_POSTGRES.get("sales"))) {
             run.add(new JobRun.TableResult("gold.*", "ok", 0, 0, 0, 0, "no silver yet"));
             return;
@@ -85,6 +91,14 @@ public final class GoldJob {
         } finally {
             inputs.release();
         }
+    }
+
+    /**
+     * The tables the last {@link #run} wrote a row to, each with what it rewrote: its batch's days,
+     * or {@link DeltaWriter#WHOLE_TABLE} for a table without date partitions.
+     */
+    public Map<TableSpec, Column> written() {
+        return Map.copyOf(written);
     }
 
     /** The models grouped so that each comes after the gold tables it looks up. */
@@ -144,10 +158,16 @@ public final class GoldJob {
                     written = writer.lastCommitChangedRows(spec);
                 }
             } else if (read > 0 && dateKey != null && spec.partitionBy().equals(List.of(dateKey))) {
-                // a fact: its batch's days rewritten, cheaper than a MERGE into them
+                // a fact or dim_cart: its batch's days rewritten, cheaper than a MERGE into them
                 written = writer.upsertPartitions(spec, batch, shape.getList(1));
+                if (written > 0) {
+                    this.written.put(spec, col(dateKey).isin(shape.getList(1).toArray()));
+                }
             } else if (read > 0 || !writer.exists(spec)) {
                 written = writer.upsert(spec, batch, pruning);
+            }
+            if (written > 0) {
+                this.written.putIfAbsent(spec, DeltaWriter.WHOLE_TABLE);
             }
             run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", read, written, 0,
                     System.currentTimeMillis() - started, null));

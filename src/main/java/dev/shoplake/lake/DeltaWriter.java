@@ -405,8 +405,11 @@ public final class DeltaWriter {
      * One overwrite instead of a MERGE (no copy of the source, no join to find the files touched),
      * for facts whose batch falls in a few partitions. The rows must lie in those partitions
      * (Delta checks it) and a key must not move between partitions (a fact's date never changes).
+     * A table written before its spec was partitioned keeps its layout: Delta replaces the rows of
+     * those days, rewriting the files that hold them.
      *
-     * @return the rows the partitions hold now (what was rewritten)
+     * @return the rows the commit wrote: what the partitions hold now (on an unpartitioned table, with
+     *     the other rows of the files it rewrote)
      */
     public long upsertPartitions(TableSpec spec, Dataset<Row> rows, java.util.List<?> partitionValues) {
         if (!exists(spec)) {

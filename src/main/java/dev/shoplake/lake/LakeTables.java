@@ -186,7 +186,7 @@ public final class LakeTables {
                     col("is_deleted", DataTypes.BooleanType, false),
                     col("deleted_at", DataTypes.TimestampType, true),
                     col("sale_id", DataTypes.IntegerType, true)),
-            List.of("cart_id"), "one row per cart ever opened", List.of(), Map.of(),
+            List.of("cart_id"), "one row per cart ever opened", List.of("created_date_key"), Map.of(),
             "carts with their customer and the completed sale each became (sales.cart_id), deleted ones kept"));
     public static final TableSpec GOLD_FACT_SALES = add(gold("fact_sales", schema(
                     col("sale_id", DataTypes.IntegerType, false),

@@ -12,10 +12,12 @@ import dev.shoplake.lake.TableSpec;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.spark.sql.Column;
@@ -62,12 +64,15 @@ public final class DataTests {
     }
 
     /**
-     * What a batch tests after it wrote: the star's tables among those written. Each table a test
-     * reads costs two Delta jobs (its new snapshot, its files), so silver, whose keys its MERGE by
-     * id holds, is left to {@code lakehouse test}.
+     * What a batch tests after it wrote: the tests of the star's tables it wrote, each of a table's
+     * own rows (its keys, its closed lists, the rows it names). Silver, whose keys its MERGE by id
+     * holds, is left to {@code lakehouse test}, and so is a reference into a table written from one
+     * that was not: a batch never deletes a gold row (a dimension gains versions, a rewritten day
+     * keeps its other keys, the calendar only appends), so what was named before is still there.
      */
-    public static List<TableSpec> afterBatch(java.util.Collection<String> written) {
-        return modelled().stream().filter(t -> t.layer().equals("gold") && written.contains(t.qualifiedName())).toList();
+    public static List<DataTest> afterBatch(Collection<TableSpec> written) {
+        List<TableSpec> tables = modelled().stream().filter(t -> t.layer().equals("gold") && written.contains(t)).toList();
+        return of(tables).stream().filter(t -> tables.contains(t.table())).toList();
     }
 
     /**
@@ -102,8 +107,9 @@ public final class DataTests {
      * a null key, a reference to a row that is not there, a value outside its list. Null when a
      * table the test reads does not exist ({@code read} returns null for it).
      */
-    static Dataset<Row> offending(DataTest t, Function<TableSpec, Dataset<Row>> read) {
-        Dataset<Row> rows = read.apply(t.table());
+    static Dataset<Row> offending(DataTest t, Function<TableSpec, Dataset<Row>> tested,
+                                  Function<TableSpec, Dataset<Row>> named) {
+        Dataset<Row> rows = tested.apply(t.table());
         if (rows == null) {
             return null;
         }
@@ -119,15 +125,15 @@ public final class DataTests {
             }
             case "references" -> {
                 LakeTables.Reference r = t.reference();
-                Dataset<Row> to = read.apply(r.to());
+                Dataset<Row> to = named.apply(r.to());
                 if (to == null) {
                     return null;
                 }
-                Column named = col(r.column()).isNotNull();
+                Column naming = col(r.column()).isNotNull();
                 if (r.unknownAllowed()) {
-                    named = named.and(col(r.column()).notEqual(lit(LakeTables.UNKNOWN_KEY)));
+                    naming = naming.and(col(r.column()).notEqual(lit(LakeTables.UNKNOWN_KEY)));
                 }
-                Dataset<Row> values = rows.where(named).select(col(r.column()).as("_named")).distinct();
+                Dataset<Row> values = rows.where(naming).select(col(r.column()).as("_named")).distinct();
                 // a sort-merge join: it runs in the query's one job, where a broadcast is a Spark job of its own
                 return values.join(to.select(col(r.toColumn()).as("_key")).hint("shuffle_merge"),
                                 col("_named").equalTo(col("_key")), "left_anti")
@@ -148,10 +154,19 @@ public final class DataTests {
      * one query when collected.
      */
     public static Dataset<Row> outcomes(List<DataTest> tests, Function<TableSpec, Dataset<Row>> read) {
+        return outcomes(tests, read, read);
+    }
+
+    /**
+     * As {@link #outcomes(List, Function)}, with the rows a test checks ({@code tested}: a table's
+     * rows under test) apart from the rows a reference must find ({@code named}: the whole table).
+     */
+    public static Dataset<Row> outcomes(List<DataTest> tests, Function<TableSpec, Dataset<Row>> tested,
+                                        Function<TableSpec, Dataset<Row>> named) {
         Dataset<Row> all = null;
         for (int i = 0; i < tests.size(); i++) {
             DataTest t = tests.get(i);
-            Dataset<Row> bad = offending(t, read);
+            Dataset<Row> bad = offending(t, tested, named);
             if (bad == null) {
                 continue;
             }
@@ -163,23 +178,26 @@ public final class DataTests {
         return all == null ? null : all.orderBy("test_index");
     }
 
+    /** Runs the tests on the lake's tables as they are now, every row of each. */
+    public static List<Outcome> run(DeltaWriter writer, List<DataTest> tests) {
+        return run(writer, tests, Map.of());
+    }
+
     /**
      * Runs the tests on the lake's tables as they are now: the outcomes of those whose tables exist.
-     * Each table is read once, its tested columns only, and kept for the run: Delta plans every scan
+     * A table in {@code scopes} is tested on the rows its predicate keeps (a batch's written days:
+     * the cost follows the change, not the table), while a table a reference names is always read
+     * whole. Each read is of the tested columns only and kept for the run: Delta plans every scan
      * with a filter of its own (a Spark job each), so 28 tests would otherwise plan 23 scans.
      */
-    public static List<Outcome> run(DeltaWriter writer, List<DataTest> tests) {
-        Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
-        for (DataTest t : tests) {
-            for (TableSpec s : t.reference() == null ? List.of(t.table()) : List.of(t.table(), t.reference().to())) {
-                if (!tables.containsKey(s) && writer.exists(s)) {
-                    Column[] tested = columnsTested(s, tests).stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-                    tables.put(s, writer.read(s).select(tested).persist(StorageLevel.MEMORY_AND_DISK()));
-                }
-            }
-        }
+    public static List<Outcome> run(DeltaWriter writer, List<DataTest> tests, Map<TableSpec, Column> scopes) {
+        Map<TableSpec, Column> narrowed = new LinkedHashMap<>(scopes);
+        narrowed.values().removeIf(scope -> scope == DeltaWriter.WHOLE_TABLE);
+        Map<String, Dataset<Row>> kept = new LinkedHashMap<>();
         try {
-            Dataset<Row> outcomes = outcomes(tests, tables::get);
+            Dataset<Row> outcomes = outcomes(tests,
+                    s -> keep(kept, writer, s, narrowed.get(s), columnsTested(s, tests, true, !narrowed.containsKey(s))),
+                    s -> keep(kept, writer, s, null, columnsTested(s, tests, !narrowed.containsKey(s), true)));
             List<Outcome> result = new ArrayList<>();
             if (outcomes == null) {
                 return result;
@@ -190,22 +208,40 @@ public final class DataTests {
             }
             return result;
         } finally {
-            tables.values().forEach(Dataset::unpersist);
+            kept.values().stream().filter(Objects::nonNull).forEach(Dataset::unpersist);
         }
+    }
+
+    /** One read of a table (the rows {@code scope} keeps, or all), made once per run; null when there is no table. */
+    private static Dataset<Row> keep(Map<String, Dataset<Row>> kept, DeltaWriter writer, TableSpec table, Column scope,
+                                     List<String> columns) {
+        String key = table.qualifiedName() + (scope == null ? "" : " WHERE " + scope);
+        if (!kept.containsKey(key)) {
+            Dataset<Row> rows = writer.exists(table) ? writer.read(table) : null;
+            kept.put(key, rows == null ? null : (scope == null ? rows : rows.where(scope))
+                    .select(columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
+                    .persist(StorageLevel.MEMORY_AND_DISK()));
+        }
+        return kept.get(key);
     }
 
     /** The columns of {@code table} that {@code tests} read: its keys, the columns it names or is named by, its closed lists. */
     static List<String> columnsTested(TableSpec table, List<DataTest> tests) {
+        return columnsTested(table, tests, true, true);
+    }
+
+    /** The columns {@code tests} read of {@code table} as the table tested, as a table named, or both. */
+    static List<String> columnsTested(TableSpec table, List<DataTest> tests, boolean asTested, boolean asNamed) {
         Set<String> columns = new LinkedHashSet<>();
         for (DataTest t : tests) {
-            if (t.table().equals(table)) {
+            if (asTested && t.table().equals(table)) {
                 if (t.test().equals("unique")) {
                     columns.addAll(table.keys());
                 } else {
                     columns.add(t.column());
                 }
             }
-            if (t.reference() != null && t.reference().to().equals(table)) {
+            if (asNamed && t.reference() != null && t.reference().to().equals(table)) {
                 columns.add(t.reference().toColumn());
             }
         }
@@ -213,12 +249,13 @@ public final class DataTests {
     }
 
     /**
-     * Runs the tests, records their outcomes in ops.data_tests under {@code runId} (one append), and
+     * Runs the tests (see {@link #run(DeltaWriter, List, Map)} for {@code scopes}), records their
+     * outcomes in ops.data_tests under {@code runId} (one append), and
      * raises an alarm once per failing test. Returns the outcomes.
      */
     public static List<Outcome> record(SparkSession spark, DeltaWriter writer, String runId, List<DataTest> tests,
-                                       Instant now) {
-        List<Outcome> outcomes = run(writer, tests);
+                                       Map<TableSpec, Column> scopes, Instant now) {
+        List<Outcome> outcomes = run(writer, tests, scopes);
         if (outcomes.isEmpty()) {
             return outcomes;
         }

@@ -60,8 +60,8 @@ public final class BatchPipeline {
                 run -> new SilverJob(spark, writer, config.batchParallelTables()).run(run));
         elapsed.put("silver", silver.elapsedMs());
         report(say, silver);
-        JobRun gold = layer(spark, writer, done, new JobRun("gold"), "gold (bookkeeping)",
-                run -> new GoldJob(spark, writer, config.batchParallelTables(), fullRefresh).run(run));
+        GoldJob goldJob = new GoldJob(spark, writer, config.batchParallelTables(), fullRefresh);
+        JobRun gold = layer(spark, writer, done, new JobRun("gold"), "gold (bookkeeping)", goldJob::run);
         elapsed.put("gold", gold.elapsedMs());
         report(say, gold);
         JobRun.recordAll(spark, writer, done);
@@ -72,18 +72,9 @@ public final class BatchPipeline {
         printWaiting(say, waiting);
         List<DataTests.Outcome> tested = config.dataTestsAfterBatch() ? TableTasks.forTable(spark,
                 LakeTables.OPS_DATA_TESTS.qualifiedName(), () -> DataTests.record(spark, writer, gold.runId(),
-                        DataTests.of(DataTests.afterBatch(written(silver, gold))), Instant.now())) : List.of();
+                        DataTests.afterBatch(goldJob.written().keySet()), goldJob.written(), Instant.now())) : List.of();
         printDataTests(say, tested);
         return new Outcome(elapsed, bronze, List.of(silver, gold), waiting, tested);
-    }
-
-    /** The tables these runs wrote a row to. */
-    private static java.util.Set<String> written(JobRun... runs) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (JobRun run : runs) {
-            run.results().stream().filter(r -> r.rowsWritten() > 0).forEach(r -> names.add(r.table()));
-        }
-        return names;
     }
 
     /** One line for the tests that passed, one per test that failed. */

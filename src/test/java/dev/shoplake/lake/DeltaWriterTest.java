@@ -154,4 +154,18 @@ class DeltaWriterTest {
                 rows(new Object[] {5, 12, "e", "x"}), List.of(10)), "a row outside the days given is refused");
         assertEquals(List.of("1,10,a,x", "2,10,B,x", "3,11,c,x", "4,10,d,x"), table(), "and nothing was written");
     }
+
+    @Test
+    void upsertPartitionsKeepsWorkingOnATableWrittenBeforeItsSpecWasPartitioned() {
+        TableSpec unpartitioned = new TableSpec(T.layer(), T.name(), T.schema(), T.keys(), T.grain(), List.of(),
+                T.checks(), T.description());
+        writer.upsert(unpartitioned, rows(new Object[] {1, 10, "a", "x"}, new Object[] {2, 10, "b", "x"},
+                new Object[] {3, 11, "c", "x"}), DeltaWriter.WHOLE_TABLE);
+        assertEquals(4, writer.upsertPartitions(T, rows(new Object[] {2, 10, "B", "x"}, new Object[] {4, 10, "d", "x"}),
+                List.of(10)), "the rows the commit wrote: day 10's three, and day 11's row that shared their file");
+        assertEquals(List.of("1,10,a,x", "2,10,B,x", "3,11,c,x", "4,10,d,x"), table());
+        assertEquals(List.of(), spark.sql("DESCRIBE DETAIL delta.`" + writer.path(T) + "`").first()
+                .getList(spark.sql("DESCRIBE DETAIL delta.`" + writer.path(T) + "`").first().fieldIndex("partitionColumns")),
+                "the table keeps its layout: the days are replaced by their rows, not by their partitions");
+    }
 }

@@ -79,4 +79,53 @@ class DataTestsTest {
         assertEquals(List.of("sale_id"), DataTests.columnsTested(LakeTables.GOLD_FACT_ORDER_DETAILS, tests),
                 "the order lines are read for their reference to the sale only");
     }
+
+    @Test
+    void aBatchTestsTheStarTablesItWroteAndWhatTheyNameNotWhatNamesThem() {
+        assertEquals(List.of("gold.fact_sales unique sale_id",
+                        "gold.fact_sales references customer_key -> gold.dim_customer.customer_key",
+                        "gold.fact_sales references order_date_key -> gold.dim_date.date_key"),
+                DataTests.afterBatch(java.util.Set.of(LakeTables.GOLD_FACT_SALES)).stream().map(DataTests.DataTest::name).toList(),
+                "the order lines' reference to the sales is not tested when only the sales were written");
+        assertEquals(List.of("gold.dim_customer unique customer_key"),
+                DataTests.afterBatch(java.util.Set.of(LakeTables.GOLD_DIM_CUSTOMER)).stream().map(DataTests.DataTest::name).toList());
+        assertEquals(List.of(), DataTests.afterBatch(java.util.Set.of(LakeTables.SILVER_POSTGRES.get("sales"))),
+                "silver is left to lakehouse test");
+    }
+
+    @Test
+    void aReferenceIsLookedUpInTheWholeTableItNamesWhateverPartOfThatTableIsUnderTest() {
+        Dataset<Row> lines = rows(new StructType().add("sale_id", DataTypes.IntegerType),
+                RowFactory.create(1), RowFactory.create(3));
+        Dataset<Row> sales = rows(new StructType().add("sale_id", DataTypes.IntegerType), RowFactory.create(1),
+                RowFactory.create(2));
+        List<DataTests.DataTest> tests = DataTests.of(List.of(LakeTables.GOLD_FACT_ORDER_DETAILS)).stream()
+                .filter(t -> t.column().equals("sale_id") && t.test().equals("references")).toList();
+        Map<TableSpec, Dataset<Row>> tested = Map.of(LakeTables.GOLD_FACT_ORDER_DETAILS, lines,
+                LakeTables.GOLD_FACT_SALES, sales.where("sale_id = 2")); // the sales' own written day holds sale 2 only
+        assertEquals(List.of(RowFactory.create(0, "gold.fact_order_details", "references", "sale_id", 1L, "3")),
+                DataTests.outcomes(tests, tested::get, Map.of(LakeTables.GOLD_FACT_SALES, sales)::get).collectAsList(),
+                "sale 1 is found among all the sales; sale 3 is nowhere");
+    }
+
+    @Test
+    void aScopedTableIsTestedOnTheRowsItsScopeKeeps() throws Exception {
+        TableSpec days = new TableSpec("gold", "scoped_test", new StructType().add("id", DataTypes.IntegerType, false)
+                .add("day", DataTypes.IntegerType, false), List.of("id"), "one row per id", List.of("day"), Map.of(),
+                "a test table");
+        dev.shoplake.lake.DeltaWriter writer = new dev.shoplake.lake.DeltaWriter(spark,
+                java.nio.file.Files.createTempDirectory("data-tests-").toString());
+        writer.ensure(days);
+        writer.append(days, rows(days.schema(), RowFactory.create(1, 10), RowFactory.create(1, 10),
+                RowFactory.create(2, 11), RowFactory.create(2, 11), RowFactory.create(3, 11)));
+        List<DataTests.DataTest> tests = DataTests.of(List.of(days));
+        assertEquals(List.of(2L), DataTests.run(writer, tests).stream().map(DataTests.Outcome::failures).toList(),
+                "the whole table: ids 1 and 2 are duplicated");
+        List<DataTests.Outcome> day11 = DataTests.run(writer, tests,
+                Map.of(days, org.apache.spark.sql.functions.col("day").isin(11)));
+        assertEquals(List.of("1 2"), day11.stream().map(o -> o.failures() + " " + o.example()).toList(),
+                "day 11 only: id 2, not day 10's id 1");
+        assertEquals(List.of(2L), DataTests.run(writer, tests, Map.of(days, dev.shoplake.lake.DeltaWriter.WHOLE_TABLE))
+                .stream().map(DataTests.Outcome::failures).toList(), "a whole-table scope is the whole table");
+    }
 }
