@@ -61,6 +61,12 @@ public final class DeltaWriter {
         LakeSession.registerOne(spark, spec, lakeRoot);
     }
 
+    /** Every write ends here: the table registered by name, and the fault suite's point after its commit. */
+    private void committed(TableSpec spec) {
+        LakeSession.registerOne(spark, spec, lakeRoot);
+        FaultPoints.committed(spec);
+    }
+
     /** Appends; new source columns are added to the table (schema drift lands, it does not crash). */
     public void append(TableSpec spec, Dataset<Row> rows) {
         append(spec, rows, null);
@@ -73,7 +79,7 @@ public final class DeltaWriter {
     public void append(TableSpec spec, Dataset<Row> rows, String note) {
         var write = rows.write().format("delta").mode("append").option("mergeSchema", "true");
         (note == null ? write : write.option("userMetadata", note)).save(path(spec));
-        LakeSession.registerOne(spark, spec, lakeRoot);
+        committed(spec);
     }
 
     /**
@@ -83,7 +89,7 @@ public final class DeltaWriter {
     public void appendOnce(TableSpec spec, Dataset<Row> rows, String appId, long version) {
         rows.write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", version)
                 .option("mergeSchema", "true").save(path(spec));
-        LakeSession.registerOne(spark, spec, lakeRoot);
+        committed(spec);
     }
 
     /**
@@ -210,7 +216,7 @@ public final class DeltaWriter {
             merge = merge.whenNotMatched().insertAll();
         }
         Row result = merge.execute().first();
-        LakeSession.registerOne(spark, spec, lakeRoot);
+        committed(spec);
         long changed = insert ? result.<Long>getAs("num_inserted_rows") : 0;
         return changed + (whenMatched == null ? 0 : result.<Long>getAs("num_updated_rows"));
     }
@@ -231,7 +237,7 @@ public final class DeltaWriter {
                         + check.getValue() + ")");
             }
         }
-        LakeSession.registerOne(spark, spec, lakeRoot);
+        committed(spec);
         return written;
     }
 
@@ -317,7 +323,7 @@ public final class DeltaWriter {
     /** Replaces the whole table with {@code rows}: a small table its one writer rewrites. */
     public void overwrite(TableSpec spec, Dataset<Row> rows) {
         conform(spec, rows).coalesce(1).write().format("delta").mode("overwrite").save(path(spec));
-        LakeSession.registerOne(spark, spec, lakeRoot);
+        committed(spec);
     }
 
     /**
@@ -328,7 +334,7 @@ public final class DeltaWriter {
     public void overwrite(TableSpec spec, Dataset<Row> rows, String note) {
         conform(spec, rows).coalesce(1).write().format("delta").mode("overwrite").option("userMetadata", note)
                 .save(path(spec));
-        LakeSession.registerOne(spark, spec, lakeRoot);
+        committed(spec);
     }
 
     /**
@@ -373,6 +379,7 @@ public final class DeltaWriter {
         }
         conform(spec, rows).coalesce(1).write().format("delta").mode("overwrite")
                 .option("txnAppId", appId).option("txnVersion", version).save(path(spec));
+        committed(spec);
         return committedRows(spec, appId, version);
     }
 
@@ -396,6 +403,7 @@ public final class DeltaWriter {
         conform(spec, rows).repartition(functions.col(spec.partitionBy().get(0))).write().format("delta")
                 .mode("overwrite").option("replaceWhere", partitionsIn(spec, partitionValues))
                 .option("txnAppId", appId).option("txnVersion", version).save(path(spec));
+        committed(spec);
         return committedRows(spec, appId, version);
     }
 
@@ -424,7 +432,7 @@ public final class DeltaWriter {
                 .join(fresh.select(keys), scala.jdk.javaapi.CollectionConverters.asScala(spec.keys()).toSeq(), "left_anti");
         kept.unionByName(fresh).repartition(functions.col(spec.partitionBy().get(0))).write().format("delta")
                 .mode("overwrite").option("replaceWhere", partitionsIn(spec, partitionValues)).save(path(spec));
-        LakeSession.registerOne(spark, spec, lakeRoot);
+        committed(spec);
         return lastCommitChangedRows(spec);
     }
 

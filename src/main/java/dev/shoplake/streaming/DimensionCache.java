@@ -52,6 +52,11 @@ final class DimensionCache {
                 .collect(java.util.stream.Collectors.joining(","));
     }
 
+    /** Whether none of the dimensions asked for so far has a table yet. */
+    synchronized boolean noneExists() {
+        return cached.values().stream().allMatch(c -> c.version() < 0);
+    }
+
     synchronized void clear() {
         cached.values().forEach(c -> c.rows().unpersist());
         cached.clear();

@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.gold.GoldModel;
 import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.FaultPoints;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
 import dev.shoplake.ops.TableTasks;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventStream {
     public static final String FACTS = "gold_facts";
+    /** Fault points (see {@link FaultPoints}): a micro-batch's start, and its end before Spark commits it. */
+    public static final String BATCH_PLANNED = "stream:batch-planned";
+    public static final String BATCH_WRITTEN = "stream:batch-written";
     /** The transaction id under which gold.stock_current records the stock facts version it took. */
     private static final String STOCK_FEED = "shoplake.stock_current.from_fact_product_stock";
     /** The minutes a live view shows: the hour before the newest event. */
@@ -91,6 +95,7 @@ public final class EventStream {
     private SparkSession streams;
     private boolean availableNow;
     private volatile long stockMovedAt;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<LiveListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private org.apache.spark.sql.streaming.StreamingQueryListener progressListener;
 
@@ -174,8 +179,14 @@ public final class EventStream {
         recordProgress();
     }
 
-    /** Stops the queries (after their current micro-batch) and records the last progress. */
+    /**
+     * Stops the queries (after their current micro-batch) and records the last progress, once: a
+     * shutdown hook that calls it again after the command stopped it (and its session) does nothing.
+     */
     public void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         stopQueries();
         try {
             moveStockForward(); // what the last micro-batches left for gold.stock_current
@@ -274,6 +285,7 @@ public final class EventStream {
      */
     private void factsBatch(Dataset<Row> kafkaBatch, long batchId) {
         long started = System.currentTimeMillis();
+        FaultPoints.reached(BATCH_PLANNED); // its offsets are in the checkpoint, nothing of it is written
         Dataset<Row> events = EventParser.parse(kafkaBatch, topics, bounds()).cache();
         try {
             Column usable = col("error").isNull();
@@ -367,6 +379,7 @@ public final class EventStream {
             LOG.info("{} batch {}: {} records in, written {}, {} ms (sized {}, written {}, stock_current {}, live view {}, "
                     + "late keys {}), event-to-gold latency {} ms", FACTS, batchId, input, byTable, done - started,
                     sized - started, wroteAt[0] - sized, stockAt - wroteAt[0], heardAt - stockAt, done - heardAt, latency);
+            FaultPoints.reached(BATCH_WRITTEN); // every table committed, the checkpoint's commit not yet
         } finally {
             events.unpersist();
         }
@@ -413,6 +426,10 @@ public final class EventStream {
     private Map<String, Long> resolveLateKeys(Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
         String versions = dimensions.versions();
         if (versions.equals(resolvedAtVersions)) {
+            return Map.of();
+        }
+        if (dimensions.noneExists()) { // before the first batch nothing can resolve: no MERGE for nothing
+            resolvedAtVersions = versions;
             return Map.of();
         }
         Map<String, Long> written = new LinkedHashMap<>();

@@ -7,6 +7,15 @@ import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.lake.AcceptedValues;
 import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.FaultPoints;
+import dev.shoplake.ops.DataTests;
+import dev.shoplake.source.events.EventTopic;
+import dev.shoplake.streaming.EventParser;
+import dev.shoplake.streaming.LiveTraffic;
+import dev.shoplake.streaming.StreamFacts;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import dev.shoplake.lake.LakeTables;
 import dev.shoplake.lake.TableSpec;
 import dev.shoplake.ops.Reconciliation;
@@ -39,18 +48,35 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fault suite, on the real stack and the real CLI in JVMs of their own: the stream killed with
- * kill -9 at random points ten times, a batch killed in the middle of its writes with a second batch
- * started beside the rerun, and PostgreSQL, the FTP server and the broker each stopped under a run.
- * Every round ends in a check against the source: the facts hold each produced event once, gold
- * reconciles with PostgreSQL, a rerun changes nothing. The random points come from a seed printed
- * in the log ({@code -Dfaults.seed=N} repeats a run). See RELIABILITY.md.
+ * The fault suite, on the real stack and the real CLI in JVMs of their own. The stream and the batch
+ * are killed with SIGKILL at the points where a crash could lose or double data, each named
+ * ({@link FaultPoints}) and each asserted to have been reached: in the stream's first micro-batch
+ * after one table's commit (the others not yet, no checkpoint commit ever), with offsets ahead of
+ * commits and nothing written, after every table's commit and before the checkpoint's; the batch
+ * after a commit in bronze, in silver and in gold. One more kill
+ * of the stream lands at a random point from a seed printed in the log ({@code -Dfaults.seed=N}
+ * repeats it, {@code -Dfaults.stream-rounds=N} adds rounds). PostgreSQL, the FTP server and the
+ * broker are each stopped under a run. After the kills: every stream table against the events in
+ * Kafka, the data tests of every layer, gold reconciled with PostgreSQL, a rerun that changes
+ * nothing. See RELIABILITY.md.
  */
 @Tag("integration")
 class FaultSuiteIT {
     private static final TestStack STACK = TestStack.get();
     private static final long SEED = Long.getLong("faults.seed", System.nanoTime());
-    private static final int STREAM_ROUNDS = Integer.getInteger("faults.stream-rounds", 10);
+    private static final int RANDOM_ROUNDS = Integer.getInteger("faults.stream-rounds", 1);
+    /** Where the stream is killed, in this order (a point with @N: its N-th reach in that JVM). */
+    private static final List<String> STREAM_KILL_POINTS = List.of(
+            "commit:gold.fact_cart_activity", // the first micro-batch ever: one table written, no checkpoint commit yet
+            EventStream.BATCH_PLANNED + "@2", // offsets ahead of commits, nothing of the batch written
+            EventStream.BATCH_WRITTEN + "@2"); // every table committed, the checkpoint's commit not
+    /**
+     * Where the batch is killed, each run taking over the dead one's lock: in bronze after a report's
+     * lines landed and before its ledger row (PostgreSQL's rows landed under the FTP outage before),
+     * in silver and in gold at their first commit (a layer whose run died is done again).
+     */
+    private static final List<String> BATCH_KILL_POINTS = List.of("commit:bronze.support_tickets",
+            "commit:silver.categories", "commit:gold.dim_customer");
 
     @org.junit.jupiter.api.BeforeAll
     static void sayTheSeed() {
@@ -58,43 +84,52 @@ class FaultSuiteIT {
     }
 
     @Test
-    void theStreamKilledAtRandomPointsLandsEveryEventExactlyOnce() throws Exception {
+    void theStreamKilledAtEachRiskyPointLandsEveryEventExactlyOnce() throws Exception {
         Random random = new Random(SEED);
         Settings settings = STACK.freshShopSettings().with("spark.lakehouse.sim.ticks-per-day", "12")
                 .with("spark.lakehouse.stream.trigger-interval", "1 second")
                 .with("spark.lakehouse.stream.max-offsets-per-trigger", "600");
         LakehouseConfig config = STACK.config(settings);
+        // two days: about a dozen micro-batches of 600 records, for every round to find its point
         TestStack.simulate(config, 2, Instant.parse("2026-07-01T00:00:00Z"), 17);
         Path conf = jobConf(settings);
         Path logs = Files.createTempDirectory("fault-stream-");
         Path checkpoint = Path.of(config.streaming().checkpoint(config.lakeRoot(), EventStream.FACTS));
         List<String> rounds = new ArrayList<>();
-        for (int round = 0; round < STREAM_ROUNDS; round++) {
-            TestStack.simulate(config, 1, null, 17); // the shop goes on between two crashes
-            long planned = TestJvm.lastBatch(checkpoint.resolve("offsets"));
+        for (int round = 0; round < STREAM_KILL_POINTS.size() + RANDOM_ROUNDS; round++) {
+            Path log = logs.resolve("stream-" + round + ".log");
             long committed = TestJvm.lastBatch(checkpoint.resolve("commits"));
-            Process stream = start(logs.resolve("stream-" + round + ".log"), STACK.env(), "--config", conf.toString(),
-                    "stream", "--seconds", "600", "--print-every", "5");
-            // from the moment this JVM has planned or committed a micro-batch, kill it at a random point:
-            // during that batch, between two, or in a later one
-            long deadline = System.currentTimeMillis() + 180_000;
-            while (stream.isAlive() && System.currentTimeMillis() < deadline
-                    && TestJvm.lastBatch(checkpoint.resolve("offsets")) == planned
-                    && TestJvm.lastBatch(checkpoint.resolve("commits")) == committed) {
-                Thread.sleep(20);
+            if (round < STREAM_KILL_POINTS.size()) {
+                String point = STREAM_KILL_POINTS.get(round);
+                Process stream = start(log, withFault(STACK.env(), point), "--config", conf.toString(), "stream",
+                        "--seconds", "600", "--print-every", "5");
+                assertKilledAt(stream, log, point, 300);
+                if (round == 0) {
+                    assertEquals(-1, TestJvm.lastBatch(checkpoint.resolve("commits")), "no micro-batch committed yet");
+                }
+            } else {
+                Process stream = start(log, STACK.env(), "--config", conf.toString(), "stream", "--seconds", "600",
+                        "--print-every", "5");
+                long planned = TestJvm.lastBatch(checkpoint.resolve("offsets"));
+                long deadline = System.currentTimeMillis() + 180_000;
+                while (stream.isAlive() && System.currentTimeMillis() < deadline
+                        && TestJvm.lastBatch(checkpoint.resolve("offsets")) == planned) {
+                    Thread.sleep(20);
+                }
+                long killAfter = random.nextInt(10_000);
+                boolean exited = stream.waitFor(killAfter, TimeUnit.MILLISECONDS);
+                stream.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no hook, no cleanup
+                assertTrue(!exited, "round " + round + ": the stream was still running when killed; see " + log);
+                rounds.add("+" + killAfter + " ms after a new plan");
+                continue;
             }
-            long killAfter = random.nextInt(15_000);
-            boolean exited = stream.waitFor(killAfter, TimeUnit.MILLISECONDS);
-            stream.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no hook, no cleanup
-            assertTrue(!exited, "round " + round + ": the stream was still running when killed; see " + logs);
-            long plannedNow = TestJvm.lastBatch(checkpoint.resolve("offsets"));
+            long planned = TestJvm.lastBatch(checkpoint.resolve("offsets"));
             long committedNow = TestJvm.lastBatch(checkpoint.resolve("commits"));
-            rounds.add(String.format("+%d ms: %s%s", killAfter, committedNow > committed
-                            ? "committed " + (committed + 1) + ".." + committedNow : "none committed",
-                    plannedNow > committedNow ? ", batch " + plannedNow + " in flight" : ""));
+            assertTrue(planned > committedNow, "round " + round + ": killed with micro-batch " + planned
+                    + " planned and not committed (committed through " + committedNow + ")");
+            rounds.add(STREAM_KILL_POINTS.get(round) + " in batch " + planned + " (committed " + committed + " -> "
+                    + committedNow + ")");
         }
-        assertTrue(TestJvm.lastBatch(checkpoint.resolve("commits")) >= STREAM_ROUNDS / 4,
-                "the rounds made progress between kills: " + rounds);
         System.out.println("stream killed " + String.join("; ", rounds));
 
         // the catch-up takes what the kills left in large micro-batches (the checkpoint's planned ones stay as planned)
@@ -107,73 +142,17 @@ class FaultSuiteIT {
         } finally {
             stream.stop();
         }
-        Map<String, Long> produced = new TreeMap<>();
-        for (Events.Event e : Events.readAll(config.kafka())) {
-            if (e.topic().equals(config.kafka().storeTopic()) && AcceptedValues.CART_ACTIONS.contains(e.type())) {
-                produced.putIfAbsent(e.body().get("event_id").asText(), 1L);
-            }
-        }
-        assertEquals(produced, counts(spark, "gold.fact_cart_activity"),
-                "after " + STREAM_ROUNDS + " kill -9s: every cart action produced is a fact, once");
-        assertEquals(stockInDatabase(config), stockInGold(spark), "gold.stock_current = products.stock_quantity");
+        assertStreamTablesEqualTheEvents(spark, config);
+        assertDataTestsPass(new DeltaWriter(spark, config.lakeRoot()), "after " + rounds.size() + " kill -9s of the stream");
     }
 
+    /**
+     * One lake through every outage and crash of the batch: the broker, PostgreSQL and the FTP server
+     * each stopped under a run, then, all back, the batch killed in each layer and rerun beside a
+     * second batch; it ends equal to its sources, and one more run changes nothing.
+     */
     @Test
-    void aBatchKilledMidWriteIsRerunBesideASecondBatchThenReconcilesAndARerunChangesNothing() throws Exception {
-        Random random = new Random(SEED + 1);
-        Settings settings = STACK.freshShopSettings();
-        LakehouseConfig config = STACK.config(settings);
-        TestStack.simulate(config, 6, Instant.parse("2026-06-01T00:00:00Z"), 23);
-        Path conf = jobConf(settings);
-        Path logs = Files.createTempDirectory("fault-batch-");
-
-        // kill -9 twice: at a random point after the run created its first bronze table, then (the
-        // next run, which takes over the dead run's lock) after its first silver table
-        List<String> kills = new ArrayList<>();
-        for (String layer : List.of("bronze", "silver")) {
-            Process killed = start(logs.resolve("killed-in-" + layer + ".log"), STACK.env(), "--config",
-                    conf.toString(), "batch");
-            long deadline = System.currentTimeMillis() + 300_000;
-            while (killed.isAlive() && !anyTableIn(Path.of(config.lakeRoot(), layer))
-                    && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
-            long killAfter = random.nextInt(layer.equals("bronze") ? 20_000 : 5_000);
-            boolean finished = killed.waitFor(killAfter, TimeUnit.MILLISECONDS);
-            killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            assertTrue(!finished, "the batch was killed in the middle of its run (" + killAfter + " ms after its first "
-                    + layer + " table); see " + logs);
-            kills.add(killAfter + " ms after its first " + layer + " table");
-        }
-        System.out.println("batch killed " + kills);
-        SparkSession spark = TestSpark.forLake(settings, config);
-        DeltaWriter lake = new DeltaWriter(spark, config.lakeRoot());
-        for (TableSpec spec : LakeTables.all()) {
-            if (lake.exists(spec)) { // each table a reader sees is a whole commit: it reads, and its CHECKs held
-                assertTrue(lake.read(spec).count() >= 0, spec.qualifiedName());
-            }
-        }
-
-        // the rerun takes over the dead run's lock at once; a second batch started beside it is refused
-        Process rerun = start(logs.resolve("rerun.log"), STACK.env(), "--config", conf.toString(), "batch");
-        waitForLock(config, rerun);
-        Process second = start(logs.resolve("second.log"), STACK.env(), "--config", conf.toString(), "batch");
-        assertEquals(2, exit(second, 120), "the second batch exits 2");
-        assertOneErrorLine(logs.resolve("second.log"), "error: another batch run holds the lake's lock .*: pid "
-                + rerun.pid() + " on .*");
-        assertEquals(0, exit(rerun, 900), "the rerun finished; see " + logs.resolve("rerun.log"));
-        assertTrue(Files.readString(logs.resolve("rerun.log")).contains("took over the batch lock of a run that died"),
-                "the rerun says whose lock it took over");
-
-        assertEquals(List.of(), Reconciliation.compare(spark, lake, config.postgres()),
-                "after kill -9 and rerun: zero differences with PostgreSQL");
-        Map<String, Long> versions = versions(lake);
-        assertEquals(0, exit(start(logs.resolve("again.log"), STACK.env(), "--config", conf.toString(), "batch"), 600));
-        assertEquals(versions, versions(lake), "a run with nothing new commits nothing to silver or gold");
-    }
-
-    @Test
-    void serversStoppedUnderARunGiveOneErrorLineAndNothingIsLostOnceTheyAreBack() throws Exception {
+    void serversStoppedAndBatchesKilledInEachLayerLoseNothingAndEndEqualToTheSources() throws Exception {
         Path dir = Files.createTempDirectory("fault-stack-");
         Settings settings = TestStack.baseSettings(dir, Ports.free(), Ports.free(), TestStack.freePair())
                 .with("spark.lakehouse.lake.root", dir.resolve("lake").toString())
@@ -214,17 +193,33 @@ class FaultSuiteIT {
             assertOneErrorLine(logs.resolve("batch-ftp.log"), "error: cannot reach the FTP server at .*");
             stack.start(LocalStack.Service.FTP);
 
-            // all back: the batch and the stream catch up; nothing was lost
-            assertEquals(0, exit(start(logs.resolve("batch.log"), env, "--config", conf.toString(), "batch"), 900));
+            // all back: the batch killed in each layer, each run taking over the dead one's lock
+            for (String point : BATCH_KILL_POINTS) {
+                Path log = logs.resolve("killed-" + point.replace(':', '-') + ".log");
+                assertKilledAt(start(log, withFault(env, point), "--config", conf.toString(), "batch"), log, point, 600);
+            }
+            // the rerun takes over the dead run's lock at once; a second batch started beside it is refused
+            Process rerun = start(logs.resolve("rerun.log"), env, "--config", conf.toString(), "batch");
+            waitForLock(config, rerun);
+            Process second = start(logs.resolve("second.log"), env, "--config", conf.toString(), "batch");
+            assertEquals(2, exit(second, 120), "the second batch exits 2");
+            assertOneErrorLine(logs.resolve("second.log"), "error: another batch run holds the lake's lock .*: pid "
+                    + rerun.pid() + " on .*");
+            // exit 0: its data tests of what it wrote passed too
+            assertEquals(0, exit(rerun, 900), "the rerun finished; see " + logs.resolve("rerun.log"));
+            assertTrue(Files.readString(logs.resolve("rerun.log")).contains("took over the batch lock of a run that died"),
+                    "the rerun says whose lock it took over");
             assertEquals(0, exit(start(logs.resolve("stream.log"), env, "--config", conf.toString(), "stream",
                     "--available-now"), 600));
+
             SparkSession spark = TestSpark.forLake(settings, config);
             DeltaWriter lake = new DeltaWriter(spark, config.lakeRoot());
             assertEquals(List.of(), Reconciliation.compare(spark, lake, config.postgres()),
-                    "gold = PostgreSQL after each server was away");
+                    "gold = PostgreSQL after each server was away and the batch was killed in each layer");
+            assertDataTestsPass(lake, "after the outages, the kills and the rerun");
             assertEquals(1L, spark.sql("SELECT count(*) FROM bronze.support_report_files "
                     + "WHERE report_date = DATE'2026-09-03'").first().getLong(0),
-                    "the report the FTP server held while it was away landed once it was back");
+                    "the report the FTP server held while it was away landed once it was back, once");
             Map<String, Long> outbox = new TreeMap<>();
             try (Connection c = new ShopDatabase(config.postgres()).connect(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT payload::json->>'event_id' FROM outbox.events WHERE "
@@ -235,7 +230,73 @@ class FaultSuiteIT {
             }
             assertEquals(outbox, counts(spark, "gold.fact_cart_activity"), "the stream's facts = the outbox, once each");
             assertEquals(stockInDatabase(config), stockInGold(spark), "gold.stock_current = products.stock_quantity");
+
+            Map<String, Long> versions = versions(lake);
+            assertEquals(0, exit(start(logs.resolve("again.log"), env, "--config", conf.toString(), "batch"), 600));
+            assertEquals(versions, versions(lake), "a run with nothing new commits nothing to silver or gold");
         }
+    }
+
+    private static Map<String, String> withFault(Map<String, String> env, String point) {
+        Map<String, String> with = new java.util.HashMap<>(env);
+        with.put(FaultPoints.ENV, point);
+        return with;
+    }
+
+    /** The JVM reached {@code point} and died of SIGKILL there (exit 137), within {@code seconds}. */
+    private static void assertKilledAt(Process p, Path log, String point, long seconds) throws Exception {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            throw new AssertionError("fault point " + point + " not reached in " + seconds + " s; see " + log);
+        }
+        assertTrue(Files.readString(log).contains("fault point " + point + " reached: kill -9 of pid " + p.pid()),
+                "the JVM died at " + point + " (exit " + p.exitValue() + "); see " + log);
+        assertEquals(137, p.exitValue(), "killed by SIGKILL at " + point);
+    }
+
+    /** Every test of bronze's, silver's and gold's tables (keys, references, closed lists), each table whole. */
+    private static void assertDataTestsPass(DeltaWriter lake, String when) {
+        List<String> failed = DataTests.run(lake, DataTests.of(LakeTables.all().stream()
+                .filter(t -> !t.layer().equals("ops")).toList())).stream().filter(o -> !o.passed())
+                .map(o -> o.test().name() + ": " + o.failures() + " e.g. " + o.example()).toList();
+        assertEquals(List.of(), failed, when + ": every data test passes");
+    }
+
+    /**
+     * Every table the stream writes against the events in Kafka: each cart action and stock change
+     * a fact once, each minute's traffic counted once, the stock as PostgreSQL holds it, each
+     * quarantined record once.
+     */
+    private static void assertStreamTablesEqualTheEvents(SparkSession spark, LakehouseConfig config) throws Exception {
+        Map<String, Long> cartActions = new TreeMap<>();
+        Map<String, Long> stockChanges = new TreeMap<>();
+        for (Events.Event e : Events.readAll(config.kafka())) {
+            if (e.topic().equals(config.kafka().storeTopic()) && AcceptedValues.CART_ACTIONS.contains(e.type())) {
+                cartActions.putIfAbsent(e.body().get("event_id").asText(), 1L);
+            } else if (e.type().equals("STOCK_CHANGED") && e.body().has("delta")) {
+                stockChanges.putIfAbsent(e.body().get("event_id").asText(), 1L);
+            }
+        }
+        assertEquals(cartActions, counts(spark, "gold.fact_cart_activity"), "every cart action produced is a fact, once");
+        assertEquals(stockChanges, counts(spark, "gold.fact_product_stock"), "every stock change produced is a fact, once");
+        assertEquals(stockInDatabase(config), stockInGold(spark), "gold.stock_current = products.stock_quantity");
+        Map<String, EventTopic> topics = new LinkedHashMap<>();
+        for (EventTopic t : EventTopic.values()) {
+            topics.put(t.topicName(config.kafka()), t);
+        }
+        Dataset<Row> kafka = spark.read().format("kafka").option("kafka.bootstrap.servers", config.kafka().bootstrapServers())
+                .option("subscribe", String.join(",", topics.keySet())).option("startingOffsets", "earliest")
+                .option("kafka.isolation.level", "read_committed").load();
+        Dataset<Row> events = EventParser.parse(kafka, topics, new EventParser.Bounds(functions.current_timestamp(),
+                config.streaming().futureTolerance(), java.sql.Timestamp.from(config.streaming().earliestEventTime())));
+        Dataset<Row> minutes = LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic()))
+                .drop("cart_conversion");
+        Dataset<Row> held = spark.table("gold.live_traffic_minute").select(minutes.columns()[0],
+                java.util.Arrays.copyOfRange(minutes.columns(), 1, minutes.columns().length));
+        assertEquals(List.of(), minutes.exceptAll(held).union(held.exceptAll(minutes)).limit(5).collectAsList(),
+                "gold.live_traffic_minute = the events' traffic per minute, each event counted once");
+        assertEquals(0L, spark.sql("SELECT count(*) FROM (SELECT topic, partition, offset FROM bronze.events_quarantine "
+                + "GROUP BY ALL HAVING count(*) > 1)").first().getLong(0), "each quarantined record once");
     }
 
     private static Path jobConf(Settings settings) throws IOException {
