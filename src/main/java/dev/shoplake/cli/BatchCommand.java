@@ -31,11 +31,22 @@ final class BatchCommand implements Callable<Integer> {
         LakehouseConfig config = parent.config();
         // taken before Spark starts: a refused run costs nothing
         try (var lock = lock(config, parent.hadoopConf(), waitForLock ? Duration.ofHours(12) : Duration.ZERO)) {
-            return parent.withJobSession("shoplake-batch", (spark, c) -> {
-                BatchPipeline.run(spark, c, fullRefresh, Lakehouse::say);
-                return 0;
-            });
+            return parent.withJobSession("shoplake-batch", (spark, c) ->
+                    exitCode(BatchPipeline.run(spark, c, fullRefresh, Lakehouse::say), System.err));
         }
+    }
+
+    /**
+     * 0, or 1 with one line when data tests of what the run wrote failed (each is listed above it), as
+     * {@code dbt build} does: the run's commits stay, and a scheduler sees the failure.
+     */
+    static int exitCode(BatchPipeline.Outcome outcome, java.io.PrintStream err) {
+        long failed = outcome.failedDataTests();
+        if (failed == 0) {
+            return 0;
+        }
+        err.println("error: " + failed + " data test(s) failed on what this run wrote (listed above)");
+        return 1;
     }
 
     /** The lake's batch lock: touched every 10 s while held, taken over when untouched for 2 minutes. */

@@ -32,6 +32,11 @@ public final class BatchPipeline {
     /** What a run did: wall time per layer, each layer's audit, and the facts still waiting. */
     public record Outcome(Map<String, Long> elapsedMs, BronzeJob.Result bronze, List<JobRun> layers,
                           List<Row> waiting, List<DataTests.Outcome> dataTests) {
+        /** The data tests of what the run wrote that failed. */
+        public long failedDataTests() {
+            return dataTests.stream().filter(t -> !t.passed()).count();
+        }
+
         /** Rows written by silver and gold together. */
         public long rowsWritten() {
             return layers.stream().flatMap(r -> r.results().stream()).mapToLong(JobRun.TableResult::rowsWritten).sum();

@@ -136,6 +136,20 @@ class BatchPipelineIT {
                 + "1 offending value(s), e.g. 424242"), out);
         assertTrue(out.contains("ok   gold.fact_order_details references sale_id -> gold.fact_sales.sale_id"), out);
         assertTrue(out.contains("2 passed, 2 failed, 0 not run"), out);
+
+        // a batch's data tests fail on what it wrote: the newest order changes in the source, so the batch
+        // rewrites its day, which holds the row naming a customer that does not exist ('lakehouse batch'
+        // then exits 1: BatchCommandTest)
+        try (var c = java.sql.DriverManager.getConnection(config.postgres().url(), config.postgres().user(),
+                config.postgres().requirePassword()); var st = c.createStatement()) {
+            assertEquals(1, st.executeUpdate("UPDATE sales SET updated_at = updated_at + INTERVAL '1 second' "
+                    + "WHERE id = (SELECT max(id) FROM sales)"));
+        }
+        List<String> said = new java.util.ArrayList<>();
+        BatchPipeline.Outcome failing = BatchPipeline.run(spark, config, false, said::add);
+        assertEquals(1, failing.failedDataTests(), String.join("\n", said));
+        assertTrue(said.contains("  DATA TEST FAILED gold.fact_sales references customer_key -> "
+                + "gold.dim_customer.customer_key: 1 offending value(s), e.g. 424242"), String.join("\n", said));
     }
 
     private static void deleteRecursively(Path dir) throws java.io.IOException {
