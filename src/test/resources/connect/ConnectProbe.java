@@ -6,7 +6,7 @@ import org.apache.spark.sql.SparkSession;
  * A Spark Connect client with nothing but the JVM client jar on its classpath, run by the tests as
  * {@code java -cp <client classpath> ConnectProbe.java URL SQL...}: one session, each statement's
  * rows as tab-separated lines after "ROW", a failing statement as one "ERROR" line (the session
- * goes on), its time as "MS". The token, when LAKEHOUSE_CONNECT_TOKEN is set, goes as a bearer header.
+ * goes on), its time as "MS"; "SENT" before a query goes to the server. The token, when LAKEHOUSE_CONNECT_TOKEN is set, goes as a bearer header.
  */
 public class ConnectProbe {
     public static void main(String[] args) throws Exception {
@@ -24,6 +24,8 @@ public class ConnectProbe {
                     System.out.println("MS\t" + (System.nanoTime() - started) / 1_000_000);
                     continue;
                 }
+                System.out.println("SENT\t" + args[i]);
+                System.out.flush();
                 List<Row> rows = spark.sql(args[i]).collectAsList();
                 for (Row r : rows) {
                     StringBuilder line = new StringBuilder("ROW");

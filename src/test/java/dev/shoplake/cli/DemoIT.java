@@ -42,12 +42,16 @@ class DemoIT {
         Path conf = dev.shoplake.testing.TestJvm.configFile(settings, dir.resolve("demo.properties"));
         Path log = dir.resolve("demo.log");
         List<String> command = dev.shoplake.testing.TestJvm.lakehouse("2g", "demo", "--config", conf.toString(),
-                "--days", "3", "--port", String.valueOf(dashboardPort), "--batch-every", "20");
+                "--days", "3", "--port", String.valueOf(dashboardPort), "--batch-every", "5");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process demo = pb.start();
+        long postgres = -1;
         try {
             awaitLog(demo, log, "[4/5] live after", 600);
+            // PostgreSQL runs under pg_ctl, not as the demo's child: its pid is in its data directory
+            postgres = Long.parseLong(Files.readAllLines(dir.resolve("stack").resolve("postgres").resolve("postmaster.pid"))
+                    .get(0).trim());
             // the live shop and the stream run while the first batch lands the backfilled month
             awaitLog(demo, log, "[5/5] the first batch landed after", 600);
             String text = Files.readString(log);
@@ -83,9 +87,9 @@ class DemoIT {
             assertEquals(400, http.send(HttpRequest.newBuilder(URI.create(base + "api/query/orders_summary?from=x"))
                     .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "a bad date is refused");
 
-            awaitLog(demo, log, "batch (every 20 s):", 180);
+            awaitLog(demo, log, "batch (every 5 s):", 180);
             // the live batch went through gold: a gold run after the scheduled batch's line
-            awaitLog(demo, log, "batch (every 20 s):", "gold run ", 240);
+            awaitLog(demo, log, "batch (every 5 s):", "gold run ", 240);
         } finally {
             List<ProcessHandle> children = demo.descendants().toList();
             demo.destroy(); // SIGTERM, as Ctrl-C: the shutdown hook stops every part
@@ -98,6 +102,16 @@ class DemoIT {
             assertTrue(exited, "the demo stops within 3 minutes of Ctrl-C:\n" + tail(log));
             for (ProcessHandle child : children) {
                 child.onExit().get(60, TimeUnit.SECONDS);
+            }
+            if (postgres > 0) {
+                var server = ProcessHandle.of(postgres);
+                try {
+                    if (server.isPresent()) {
+                        server.get().onExit().get(60, TimeUnit.SECONDS);
+                    }
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("PostgreSQL (pid " + postgres + ") outlived the demo by a minute");
+                }
             }
         }
         String text = Files.readString(log);

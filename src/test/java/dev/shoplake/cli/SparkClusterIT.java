@@ -59,6 +59,7 @@ class SparkClusterIT {
                 spark.executor.memory=1g
                 spark.cores.max=2
                 spark.ui.enabled=false
+                spark.sql.adaptive.enabled=false
                 """);
         Files.writeString(properties, props.toString());
 

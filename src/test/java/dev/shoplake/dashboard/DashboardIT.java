@@ -72,9 +72,8 @@ class DashboardIT {
             page.screenshot(shots.resolve("dashboard.png"));
 
             // the moment before the live phase: the warehouse as the checks above saw it
-            Thread.sleep(1_000);
-            String beforeLive = java.time.Instant.now().toString();
-            Thread.sleep(1_000);
+            String beforeLive = afterTheClockMoved(java.time.Instant.now()).toString();
+            afterTheClockMoved(java.time.Instant.parse(beforeLive));
 
             // live: the shop runs, the stream follows, a batch runs beside them; the page is pushed each change
             page.eval("window.blanked = []; setInterval(() => { for (const id of Object.values(targets)) { "
@@ -89,21 +88,24 @@ class DashboardIT {
             // a day's traffic every 12 s: the shop of 3 generator ticks a day, at 7,200x
             var busyShop = dev.shoplake.testing.TestStack.get().config(LAKE.settings().with("spark.lakehouse.sim.speed",
                     "7200"));
-            java.util.concurrent.CountDownLatch ticking = new java.util.concurrent.CountDownLatch(1);
+            // two live ticks: the shop's catch-up reports are published (each deleting the one before)
+            java.util.concurrent.CountDownLatch ticking = new java.util.concurrent.CountDownLatch(2);
+            java.util.concurrent.atomic.AtomicBoolean seen = new java.util.concurrent.atomic.AtomicBoolean();
             Future<ShopSimulator.Summary> live = background.submit(() -> {
                 try (var sim = ShopSimulator.open(busyShop)) {
-                    return sim.live(Duration.ofSeconds(60), Clock.systemUTC(), line -> {
+                    // live until the page has shown what this test waits for (stopped between two ticks)
+                    return sim.live(Duration.ofMinutes(5), Clock.systemUTC(), line -> {
                         if (line.startsWith("tick ")) {
                             ticking.countDown();
                         }
-                    });
+                    }, seen::get);
                 }
             });
             Future<?> batch = background.submit(() -> {
-                // once the shop ticks live (its catch-up reports are published, each deleting the one before),
-                // beside the stream
-                ticking.await();
-                Thread.sleep(5_000);
+                // a batch beside the stream, once the shop ticks live
+                if (!ticking.await(180, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new AssertionError("the simulator did not tick live twice in 3 minutes");
+                }
                 SmallLake.batch(spark, LAKE.config());
                 return null;
             });
@@ -115,11 +117,12 @@ class DashboardIT {
                         + " && document.getElementById('freshness').textContent.includes('last micro-batch')"
                         + " && !document.getElementById('freshness').textContent.includes('micro-batch never')",
                         Duration.ofSeconds(60));
-                batch.get();
+                batch.get(10, java.util.concurrent.TimeUnit.MINUTES);
             } finally {
+                seen.set(true);
                 // the simulator stops by itself (never interrupted mid-commit) and the stream catches up,
                 // so the shared lake stays equal to its sources for the other tests
-                live.get();
+                live.get(2, java.util.concurrent.TimeUnit.MINUTES);
                 background.shutdown();
                 stream.processAllAvailable();
                 stream.stop();
@@ -208,6 +211,14 @@ class DashboardIT {
         var http = java.net.http.HttpClient.newHttpClient();
         return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "api/query/" + path)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Returns once the clock is past {@code moment} (Delta's commit times are milliseconds). */
+    private static java.time.Instant afterTheClockMoved(java.time.Instant moment) {
+        while (!java.time.Instant.now().isAfter(moment.plusMillis(1))) {
+            Thread.onSpinWait();
+        }
+        return java.time.Instant.now();
     }
 
     private static String value(Chromium page, String id) throws Exception {

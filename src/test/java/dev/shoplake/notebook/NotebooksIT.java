@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoplake.testing.LakeServer;
-import dev.shoplake.testing.SmallLake;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Every notebook of notebooks/ runs headless in real Jupyter with the project's Java kernel
  * (jupyter nbconvert --execute) on a small simulated lake: no cell may fail, and the charts come
- * out as images.
+ * out as images. The kernels ask the test run's one server over the small lake.
  */
 @Tag("integration")
 class NotebooksIT {
@@ -29,11 +28,7 @@ class NotebooksIT {
     void everyNotebookRunsWithoutAFailingCellAndDrawsItsCharts() throws Exception {
         assertTrue(Files.exists(KERNEL), "the notebook kernel is not set up: run bin/setup-notebooks (Jupyter from "
                 + "Debian packages and the Java kernel from Maven Central)");
-        SmallLake lake = SmallLake.get();
-        String token = "notebooks-" + java.util.UUID.randomUUID();
-        try (LakeServer server = LakeServer.start(lake.settings(), token)) {
-            executeAll(server.url(), token);
-        }
+        executeAll(LakeServer.small().url(), LakeServer.smallToken()); // the server the SQL tests ask too
     }
 
     /** Every notebook, its kernel a thin client of the server at {@code url}. */

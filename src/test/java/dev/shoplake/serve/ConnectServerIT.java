@@ -17,11 +17,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,38 +31,48 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class ConnectServerIT {
     private static final SmallLake LAKE = SmallLake.get();
-    private static final String TOKEN = "token-" + UUID.randomUUID();
+    private static String TOKEN;
     private static LakeServer server;
     private static Path conf;
     private static Path log;
     private static int port;
 
+    private static Path probeClasses;
+
     @BeforeAll
     static void serve() throws Exception {
-        server = LakeServer.start(LAKE.settings(), TOKEN);
+        server = LakeServer.small(); // the notebooks' server too: started once per test run
+        TOKEN = LakeServer.smallToken();
         port = server.port();
         conf = server.config();
         log = server.log();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static Process start(Path out, Map<String, String> env, String... args) throws IOException {
         return LakeServer.start(out, env, args);
     }
 
+    private static String clientClasspath() throws IOException {
+        return Files.readString(Path.of(System.getProperty("shoplake.connect.classpath.file"))).strip();
+    }
+
+    /** The probe compiled once against the client's classpath (javac per launch cost each of 20 clients seconds). */
+    private static synchronized Path probeClasses() throws IOException {
+        if (probeClasses == null) {
+            Path out = Files.createTempDirectory("connect-probe");
+            int compiled = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", out.toString(),
+                    "-cp", clientClasspath(), Path.of("src/test/resources/connect/ConnectProbe.java").toString());
+            assertEquals(0, compiled, "the probe compiles against the Spark Connect client alone");
+            probeClasses = out;
+        }
+        return probeClasses;
+    }
+
     /** The probe's command line: java with the client's classpath only, as any Spark Connect client runs. */
     private static List<String> probe(String... statements) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp",
-                Files.readString(Path.of(System.getProperty("shoplake.connect.classpath.file"))).strip(),
-                Path.of("src/test/resources/connect/ConnectProbe.java").toAbsolutePath().toString(),
-                "sc://127.0.0.1:" + port));
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", probeClasses() + java.io.File.pathSeparator
+                        + clientClasspath(), "ConnectProbe", "sc://127.0.0.1:" + port));
         command.addAll(List.of(statements));
         return command;
     }
@@ -195,11 +203,24 @@ class ConnectServerIT {
     @Test
     void twentyClientsAtOnceAndOneThatDisconnectsMidQueryHurtsNoOne() throws Exception {
         // a client killed in the middle of a long query
+        Path longOut = Files.createTempFile("long-query", ".out");
         ProcessBuilder longQuery = new ProcessBuilder(probe("SELECT count(*) FROM range(0, 100000000000)"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                .redirectErrorStream(true).redirectOutput(longOut.toFile());
         longQuery.environment().put(LakehouseConfig.ENV_CONNECT_TOKEN, TOKEN);
         Process killed = longQuery.start();
-        Thread.sleep(15_000);
+        // killed once the query was sent and the server has worked on it for two seconds of CPU
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (!Files.readString(longOut).contains("SENT\t")) {
+            assertTrue(killed.isAlive() && System.currentTimeMillis() < deadline, "the long query was never sent: "
+                    + Files.readString(longOut));
+            Thread.sleep(50);
+        }
+        java.time.Duration working = server.cpu().plusSeconds(2);
+        while (server.cpu().compareTo(working) < 0) {
+            assertTrue(killed.isAlive() && System.currentTimeMillis() < deadline, "the server never worked on the "
+                    + "long query: " + Files.readString(longOut));
+            Thread.sleep(50);
+        }
         killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         long customers = LAKE.spark().table("gold.dim_customer").count();
         List<Process> clients = new ArrayList<>();

@@ -105,8 +105,12 @@ class SimulatorIT {
         Instant liveFrom = Instant.now();
         try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
              var sim = simulator(config, events)) {
+            long started = System.nanoTime();
             ShopSimulator.Summary live = sim.live(Duration.ofMillis(3_500), Clock.systemUTC(), null);
-            assertTrue(live.ticks() >= 2 && live.ticks() <= 4, "about one tick a second: " + live.ticks());
+            long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+            // at most one tick a second, however slow the machine (a tick late is a tick fewer, never two at once)
+            assertTrue(live.ticks() >= 1 && live.ticks() <= seconds + 1, "about one tick a second: " + live.ticks()
+                    + " in " + seconds + " s");
             assertTrue(!live.clock().isBefore(liveFrom));
         }
         try (Connection c = db.connect()) {

@@ -25,6 +25,34 @@ public final class LakeServer implements AutoCloseable {
         this.port = port;
     }
 
+    private static LakeServer small;
+    private static String smallToken;
+
+    /**
+     * One server over the {@link SmallLake} for the whole test JVM (its clients, the SQL CLI and the
+     * notebooks, only read), stopped with SIGTERM when the JVM exits.
+     */
+    public static synchronized LakeServer small() throws Exception {
+        if (small == null) {
+            smallToken = "token-" + java.util.UUID.randomUUID();
+            small = start(SmallLake.get().settings(), smallToken);
+            LakeServer server = small;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> server.process.destroy()));
+        }
+        return small;
+    }
+
+    /** The token {@link #small()} was started with. */
+    public static synchronized String smallToken() throws Exception {
+        small();
+        return smallToken;
+    }
+
+    /** The server JVM's CPU time so far: it grows while the server works on a query. */
+    public java.time.Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    }
+
     /** Starts serving {@code settings}' lake and waits until it says it serves. */
     public static LakeServer start(Settings settings, String token) throws Exception {
         int port = Ports.free();
