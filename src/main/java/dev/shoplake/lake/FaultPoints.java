@@ -1,7 +1,6 @@
 package dev.shoplake.lake;
 
 import java.io.IOException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FaultPoints {
     public static final String ENV = "SHOPLAKE_FAULT_AT";
     private static final String AT = System.getenv(ENV);
-    private static final ConcurrentHashMap<String, AtomicInteger> REACHED = new ConcurrentHashMap<>();
+    private static final String POINT = AT == null ? null : AT.replaceFirst("@\\d{1,9}$", "");
+    private static final int NTH = AT == null || AT.equals(POINT) ? 1 : Integer.parseInt(AT.substring(POINT.length() + 1));
+    private static final AtomicInteger REACHED = new AtomicInteger();
 
     private FaultPoints() {
     }
@@ -25,11 +26,7 @@ public final class FaultPoints {
     }
 
     public static void reached(String point) {
-        if (AT == null || !AT.startsWith(point)) {
-            return;
-        }
-        int at = AT.equals(point) ? 1 : AT.startsWith(point + "@") ? Integer.parseInt(AT.substring(point.length() + 1)) : -1;
-        if (REACHED.computeIfAbsent(point, p -> new AtomicInteger()).incrementAndGet() != at) {
+        if (POINT == null || !POINT.equals(point) || REACHED.incrementAndGet() != NTH) {
             return;
         }
         System.err.println("fault point " + AT + " reached: kill -9 of pid " + ProcessHandle.current().pid());
