@@ -153,15 +153,29 @@ class FaultSuiteIT {
      */
     @Test
     void serversStoppedAndBatchesKilledInEachLayerLoseNothingAndEndEqualToTheSources() throws Exception {
-        Path dir = Files.createTempDirectory("fault-stack-");
-        Settings settings = TestStack.baseSettings(dir, Ports.free(), Ports.free(), TestStack.freePair())
-                .with("spark.lakehouse.lake.root", dir.resolve("lake").toString())
-                .with("spark.lakehouse.sim.ticks-per-day", "6");
         Map<String, String> env = TestStack.secrets();
+        Settings chosen = null;
+        LocalStack started = null;
+        for (int attempt = 1; started == null; attempt++) {
+            Path dir = Files.createTempDirectory("fault-stack-");
+            chosen = TestStack.baseSettings(dir, Ports.free(), Ports.free(), TestStack.freePair())
+                    .with("spark.lakehouse.lake.root", dir.resolve("lake").toString())
+                    .with("spark.lakehouse.sim.ticks-per-day", "6");
+            try {
+                started = LocalStack.start(LakehouseConfig.from(chosen, env));
+            } catch (dev.shoplake.config.ConfigException taken) {
+                // a free port can be taken by another connection's ephemeral port before the stack binds it
+                // (the stack checks every port before it starts anything): choose again
+                if (attempt == 3 || !String.valueOf(taken.getMessage()).contains("already in use")) {
+                    throw taken;
+                }
+            }
+        }
+        Settings settings = chosen;
         LakehouseConfig config = LakehouseConfig.from(settings, env);
         Path conf = jobConf(settings);
         Path logs = Files.createTempDirectory("fault-servers-");
-        try (LocalStack stack = LocalStack.start(config)) {
+        try (LocalStack stack = started) {
             try (ShopSimulator sim = ShopSimulator.open(config)) {
                 sim.seed(0.01, 31, Instant.parse("2026-09-01T00:00:00Z"));
                 sim.backfill(2, null);
