@@ -61,7 +61,7 @@ public final class TestJvm {
     /**
      * Writes the settings a CLI JVM reads with {@code --config}, with Spark sized for a test on this
      * machine (two cores, two shuffle partitions, no UI, no
-     * adaptive execution: as conf/local.properties).
+     * adaptive execution, no code generation: as conf/local.properties).
      */
     public static java.nio.file.Path configFile(dev.shoplake.config.Settings settings, java.nio.file.Path file)
             throws java.io.IOException {
@@ -69,7 +69,8 @@ public final class TestJvm {
         props.putAll(settings.asMap());
         props.putAll(java.util.Map.of("spark.master", "local[2]", "spark.sql.shuffle.partitions", "2",
                 "spark.databricks.delta.snapshotPartitions", "1", "spark.ui.enabled", "false",
-                "spark.sql.adaptive.enabled", "false"));
+                "spark.sql.adaptive.enabled", "false", "spark.sql.codegen.wholeStage", "false",
+                "spark.sql.codegen.factoryMode", "NO_CODEGEN"));
         try (var out = java.nio.file.Files.newOutputStream(file)) {
             props.store(out, null);
         }

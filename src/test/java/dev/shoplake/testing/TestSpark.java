@@ -35,7 +35,9 @@ public final class TestSpark {
                     .with("spark.databricks.delta.snapshotPartitions", "1")
                     .with("spark.ui.enabled", "false")
                     .with("spark.sql.adaptive.enabled", "false")
-                    .with("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2");
+                    .with("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")
+                    .with("spark.sql.codegen.wholeStage", "false")
+                    .with("spark.sql.codegen.factoryMode", "NO_CODEGEN");
             spark = LakeSession.open("shoplake-tests", test, config);
             Runtime.getRuntime().addShutdownHook(new Thread(spark::stop));
         }
