@@ -44,6 +44,10 @@ public final class ConnectServer implements AutoCloseable {
         conf.set("spark.connect.grpc.binding.port", String.valueOf(serve.port()));
         conf.set("spark.connect.grpc.port.maxRetries", "0"); // the port asked for, or an error: never another
         conf.set(TOKEN_KEY, token);
+        // a client that went away mid-query (killed, closed its laptop) leaves its query running; Spark
+        // cancels it once it has had no client for this long (default 5 minutes of cores spent for no one)
+        conf.setIfMissing("spark.connect.execute.manager.detachedTimeout", "15s");
+        conf.setIfMissing("spark.connect.execute.manager.maintenanceInterval", "5s");
         try {
             SparkConnectService$.MODULE$.start(spark.sparkContext());
         } finally {
