@@ -253,11 +253,6 @@ public record LakehouseConfig(
                             int maxCustomersPerTick, double removeProbability, double checkoutProbability,
                             double paymentFailureProbability, int purgeEveryDays, boolean websiteEvents,
                             double speed) {
-        public Simulator withSpeed(double newSpeed) {
-            return new Simulator(seed, scaleFactor, tickSeconds, ticksPerDay, maxCustomersPerTick, removeProbability,
-                    checkoutProbability, paymentFailureProbability, purgeEveryDays, websiteEvents, newSpeed);
-        }
-
         public int effectiveTicksPerDay() {
             return ticksPerDay > 0 ? ticksPerDay : (int) Math.max(1, Math.round(83 * scaleFactor));
         }

@@ -175,11 +175,6 @@ public final class DashboardData implements AutoCloseable {
         return List.copyOf(queries.keySet());
     }
 
-    /** The lake tables a query reads, as the watcher follows them. */
-    public List<String> inputsOf(String name) {
-        return inputs.get(name).stream().map(TableSpec::qualifiedName).toList();
-    }
-
     /**
      * The query's answer for the range as JSON: {name, computed_at, seconds, versions, columns, rows}
      * or {name, error}. The answer held is returned at once, even while a newer one is computed; only

@@ -59,10 +59,6 @@ public final class GoldInputs {
         return writer.read(spec);
     }
 
-    public boolean goldExists(TableSpec spec) {
-        return writer.exists(spec);
-    }
-
     /**
      * The days gold.dim_date holds: from the note of its newest commit (no Spark job), else from its
      * rows (a table written before the calendar kept one); empty before its first day.

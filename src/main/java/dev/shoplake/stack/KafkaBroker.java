@@ -118,10 +118,6 @@ final class KafkaBroker implements AutoCloseable {
                 + timeoutMillis / 1000 + " s; see " + log);
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     private static String ownClasses() {
         try {
             return Path.of(BrokerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();

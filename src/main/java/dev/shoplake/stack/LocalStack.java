@@ -105,16 +105,6 @@ public final class LocalStack implements AutoCloseable {
                 "data        " + config.stack().path().toAbsolutePath());
     }
 
-    /** The broker's process id, so tests can check that nothing outlives the stack. */
-    public long kafkaPid() {
-        return kafka.pid();
-    }
-
-    /** The trust store for FTPS clients of this stack. */
-    public Path ftpTruststore() {
-        return FtpServerProcess.truststore(config.stack().path());
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
