@@ -104,7 +104,12 @@ public final class LakeSession {
         return Boolean.parseBoolean(spark.conf().get(NAMES_ON_WRITE, "true")) && registerNow(spark, spec, lakeRoot);
     }
 
-    private static boolean registerNow(SparkSession spark, TableSpec spec, String lakeRoot) {
+    /**
+     * The sessions of a JVM share one catalog: a job registering what it wrote and the dashboard
+     * registering what appeared could both find a name free, and Delta fails the second CREATE
+     * ({@code DELTA_TABLE_ALREADY_EXISTS}, IF NOT EXISTS notwithstanding). One at a time, then.
+     */
+    private static synchronized boolean registerNow(SparkSession spark, TableSpec spec, String lakeRoot) {
         String path = spec.path(lakeRoot);
         if (spark.catalog().tableExists(spec.qualifiedName()) || !DeltaTable.isDeltaTable(spark, path)) {
             return false;
