@@ -1,6 +1,6 @@
 package dev.shoplake.bench;
 
-import dev.shoplake.dashboard.Json;
+import dev.shoplake.config.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +25,7 @@ final class BenchResult {
     }
 
     String toJson() {
-        return json(values, "");
+        return Json.pretty(values);
     }
 
     /** Median of a few measurements; with their spread as {min, max}. */
@@ -47,30 +47,5 @@ final class BenchResult {
 
     static double round(double x) {
         return Math.round(x * 1000) / 1000.0;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String json(Object v, String indent) {
-        if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
-            return "null";
-        }
-        if (v instanceof Number || v instanceof Boolean) {
-            return v.toString();
-        }
-        if (v instanceof Map<?, ?> map) {
-            StringBuilder sb = new StringBuilder("{\n");
-            int i = 0;
-            for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
-                sb.append(indent).append("  ").append(Json.string(e.getKey())).append(": ")
-                        .append(json(e.getValue(), indent + "  ")).append(++i < map.size() ? ",\n" : "\n");
-            }
-            return sb.append(indent).append("}").toString();
-        }
-        if (v instanceof List<?> list) {
-            List<String> parts = new ArrayList<>();
-            list.forEach(x -> parts.add(json(x, indent + "  ")));
-            return "[" + String.join(", ", parts) + "]";
-        }
-        return Json.string(v.toString());
     }
 }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (bin/setup-browser); a machine without it fails the test with that instruction.
  */
 public final class Chromium implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.shoplake.config.Json.MAPPER;
     private final Process process;
     private final WebSocket socket;
     private final Path profile;

@@ -1,5 +1,9 @@
 package dev.shoplake.dashboard;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.shoplake.config.Json;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeSession;
 import dev.shoplake.lake.LakeTables;
@@ -208,15 +212,15 @@ public final class DashboardData implements AutoCloseable {
         }
         Map<String, Long> none = Map.of();
         Instant started = Instant.now();
-        String json;
+        ObjectNode answer;
         try {
             spark.sparkContext().setLocalProperty("spark.scheduler.pool", "dashboard");
             AsOfReader past = pasts.computeIfAbsent(moment, m -> new AsOfReader(spark, watched.keySet(), m));
-            json = json(name, spark.sql(past.rewrite(bound(name, new Range(from, to)))), started, none);
+            answer = answer(name, spark.sql(past.rewrite(bound(name, new Range(from, to)))), started, none);
         } catch (Exception e) { // AnalysisException is a checked exception that Scala throws unchecked
-            json = error(name, e);
+            answer = failed(name, e);
         }
-        return json.substring(0, json.length() - 1) + ",\"as_of\":" + Json.string(moment) + "}";
+        return Json.write(answer.put("as_of", moment));
     }
 
     /**
@@ -356,7 +360,11 @@ public final class DashboardData implements AutoCloseable {
     }
 
     private static String error(String name, Exception e) {
-        return "{\"name\":" + Json.string(name) + ",\"error\":" + Json.string(dev.shoplake.ops.JobRun.errorLine(e)) + "}";
+        return Json.write(failed(name, e));
+    }
+
+    private static ObjectNode failed(String name, Exception e) {
+        return Json.object().put("name", name).put("error", dev.shoplake.ops.JobRun.errorLine(e));
     }
 
     /** One round of the watcher: read each table's version from its log, recompute what moved. */
@@ -400,22 +408,22 @@ public final class DashboardData implements AutoCloseable {
 
     /** A small result (the queries aggregate or LIMIT) as {name, computed_at, seconds, versions, columns, rows}. */
     private static String json(String name, Dataset<Row> result, Instant started, Map<String, Long> versions) {
+        return Json.write(answer(name, result, started, versions));
+    }
+
+    private static ObjectNode answer(String name, Dataset<Row> result, Instant started, Map<String, Long> versions) {
         List<String> rows = result.toJSON().collectAsList();
-        StringBuilder out = new StringBuilder("{\"name\":").append(Json.string(name))
-                .append(",\"computed_at\":").append(Json.string(Instant.now().toString()))
-                .append(",\"seconds\":").append(Duration.between(started, Instant.now()).toMillis() / 1000.0)
-                .append(",\"versions\":{");
-        int n = 0;
-        for (Map.Entry<String, Long> v : versions.entrySet()) {
-            out.append(n++ == 0 ? "" : ",").append(Json.string(v.getKey())).append(':').append(v.getValue());
+        ObjectNode out = Json.object().put("name", name).put("computed_at", Instant.now().toString())
+                .put("seconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+        ObjectNode read = out.putObject("versions");
+        versions.forEach(read::put);
+        ArrayNode columns = out.putArray("columns");
+        for (String c : result.columns()) {
+            columns.add(c);
         }
-        out.append("},\"columns\":[");
-        String[] columns = result.columns();
-        for (int i = 0; i < columns.length; i++) {
-            out.append(i == 0 ? "" : ",").append(Json.string(columns[i]));
-        }
-        out.append("],\"rows\":[").append(String.join(",", rows)).append("]}");
-        return out.toString();
+        // the rows as Spark wrote them (Spark's JSON of its own types), not parsed again
+        out.putRawValue("rows", new RawValue("[" + String.join(",", rows) + "]"));
+        return out;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

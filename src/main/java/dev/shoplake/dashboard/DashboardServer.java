@@ -1,6 +1,7 @@
 package dev.shoplake.dashboard;
 
 import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.Json;
 import dev.shoplake.query.AsOf;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -100,14 +101,13 @@ public final class DashboardServer implements AutoCloseable {
             } else if (STATIC.containsKey(path)) {
                 serveResource(exchange, STATIC.get(path));
             } else if (path.equals("/api/queries")) {
-                send(exchange, 200, "application/json", ("[" + String.join(",", data.names().stream()
-                        .map(Json::string).toList()) + "]").getBytes(StandardCharsets.UTF_8));
+                send(exchange, 200, "application/json", Json.write(data.names()).getBytes(StandardCharsets.UTF_8));
             } else if (path.startsWith("/api/query/")) {
                 answer(exchange, path.substring("/api/query/".length()));
             } else if (path.equals("/api/follow")) {
                 follow(exchange);
             } else if (path.equals("/api/info")) {
-                send(exchange, 200, "application/json", ("{\"banner\":" + Json.string(banner) + "}")
+                send(exchange, 200, "application/json", Json.write(Json.object().put("banner", banner))
                         .getBytes(StandardCharsets.UTF_8));
             } else {
                 send(exchange, 404, "text/plain", ("no such page: " + path).getBytes(StandardCharsets.UTF_8));
@@ -123,8 +123,7 @@ public final class DashboardServer implements AutoCloseable {
             return;
         }
         if (!data.names().contains(name)) {
-            send(exchange, 404, "application/json", ("{\"error\":" + Json.string("no query named " + name) + "}")
-                    .getBytes(StandardCharsets.UTF_8));
+            send(exchange, 404, "application/json", error("no query named " + name));
             return;
         }
         Map<String, String> q = query(exchange.getRequestURI());
@@ -133,13 +132,11 @@ public final class DashboardServer implements AutoCloseable {
             moment = q.containsKey("as_of") ? AsOf.moment(q.get("as_of"))
                     : q.containsKey("run") ? data.momentOfRun(q.get("run")).orElse(null) : null;
         } catch (ConfigException e) {
-            send(exchange, 400, "application/json", ("{\"error\":" + Json.string(e.getMessage()) + "}")
-                    .getBytes(StandardCharsets.UTF_8));
+            send(exchange, 400, "application/json", error(e.getMessage()));
             return;
         }
         if (q.containsKey("run") && moment == null) {
-            send(exchange, 404, "application/json", ("{\"error\":" + Json.string("no batch run " + q.get("run")) + "}")
-                    .getBytes(StandardCharsets.UTF_8));
+            send(exchange, 404, "application/json", error("no batch run " + q.get("run")));
             return;
         }
         String json = moment == null ? data.answer(name, range[0], range[1]) : data.answerAsOf(name, range[0], range[1], moment);
@@ -169,7 +166,7 @@ public final class DashboardServer implements AutoCloseable {
             body.flush();
             while (!closing) {
                 String json = out.poll(HEARTBEAT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-                // an answer is one line of JSON (Spark writes rows without newlines, Json.string escapes them)
+                // an answer is one line of JSON (Spark and Jackson write no newline in one)
                 body.write((json == null ? ": quiet\n\n" : "data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
                 body.flush();
             }
@@ -194,15 +191,20 @@ public final class DashboardServer implements AutoCloseable {
             to = q.containsKey("to") ? LocalDate.parse(q.get("to")) : today;
             from = q.containsKey("from") ? LocalDate.parse(q.get("from")) : to.minusDays(29);
         } catch (DateTimeParseException e) {
-            send(exchange, 400, "application/json", ("{\"error\":" + Json.string("from and to are dates, yyyy-MM-dd: "
-                    + e.getParsedString()) + "}").getBytes(StandardCharsets.UTF_8));
+            send(exchange, 400, "application/json", error("from and to are dates, yyyy-MM-dd: "
+                    + e.getParsedString()));
             return null;
         }
         if (from.isAfter(to)) {
-            send(exchange, 400, "application/json", "{\"error\":\"from is after to\"}".getBytes(StandardCharsets.UTF_8));
+            send(exchange, 400, "application/json", error("from is after to"));
             return null;
         }
         return new LocalDate[] {from, to};
+    }
+
+    /** A JSON error body: {"error": message}. */
+    private static byte[] error(String message) {
+        return Json.write(Json.object().put("error", message)).getBytes(StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> query(URI uri) {

@@ -27,7 +27,7 @@ import org.apache.spark.sql.Row;
  * {@code freshness}.
  */
 final class LiveTiles implements LiveListener {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.shoplake.config.Json.MAPPER;
     private static final long HOUR_MS = 3_600_000L;
     private static final List<String> TRAFFIC_COLUMNS = List.of("minute", "sessions", "page_views", "store_actions",
             "carts_created", "add_to_carts", "checkouts", "orders_paid", "payments_failed", "revenue");

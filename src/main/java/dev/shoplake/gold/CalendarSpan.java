@@ -17,7 +17,7 @@ import org.apache.spark.sql.functions;
  * travels as the note of the calendar's commit, so a run reads it from the log without a Spark job.
  */
 record CalendarSpan(LocalDate first, LocalDate last) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.shoplake.config.Json.MAPPER;
     private static final String FORMAT = "shoplake.calendar/1";
 
     /** Every day of the years from {@code firstYear} through {@code lastYear}. */

@@ -23,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  * something else since), the rows are read.
  */
 final class ModelInputsLedger {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.shoplake.config.Json.MAPPER;
     /** Names the note's format, so a note of something else is never read as a ledger. */
     static final String FORMAT = "shoplake.model_inputs.v1";
 

@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * read_committed consumers, and a second relay with the same transactional id fences the first.
  */
 public final class KafkaEventPublisher implements EventPublisher {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.shoplake.config.Json.MAPPER;
 
     private final LakehouseConfig.Kafka config;
     private final KafkaProducer<String, String> producer;
