@@ -7,9 +7,34 @@ import org.apache.spark.sql.SparkSession;
  * {@code java -cp <client classpath> ConnectProbe.java URL SQL...}: one session, each statement's
  * rows as tab-separated lines after "ROW", a failing statement as one "ERROR" line (the session
  * goes on), its time as "MS"; "SENT" before a query goes to the server. The token, when LAKEHOUSE_CONNECT_TOKEN is set, goes as a bearer header.
+ * With PROBE_CLIENTS=N, N clients (each its own connection and session) run the statements at once.
  */
 public class ConnectProbe {
     public static void main(String[] args) throws Exception {
+        int clients = Integer.parseInt(System.getenv().getOrDefault("PROBE_CLIENTS", "1"));
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                try {
+                    run(args);
+                } catch (Exception e) {
+                    say("ERROR\t" + e);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    private static synchronized void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    private static void run(String[] args) throws Exception {
         String token = System.getenv("LAKEHOUSE_CONNECT_TOKEN");
         var builder = org.apache.spark.sql.connect.client.SparkConnectClient.builder().connectionString(args[0]);
         if (token != null && !token.isEmpty()) {
@@ -20,25 +45,24 @@ public class ConnectProbe {
             long started = System.nanoTime();
             try {
                 if (args[i].startsWith("CONF ")) { // what spark.conf says of a key, as any client may ask
-                    System.out.println("ROW\t" + spark.conf().getOption(args[i].substring(5)).getOrElse(() -> "<unset>"));
-                    System.out.println("MS\t" + (System.nanoTime() - started) / 1_000_000);
+                    say("ROW\t" + spark.conf().getOption(args[i].substring(5)).getOrElse(() -> "<unset>"));
+                    say("MS\t" + (System.nanoTime() - started) / 1_000_000);
                     continue;
                 }
-                System.out.println("SENT\t" + args[i]);
-                System.out.flush();
+                say("SENT\t" + args[i]);
                 List<Row> rows = spark.sql(args[i]).collectAsList();
                 for (Row r : rows) {
                     StringBuilder line = new StringBuilder("ROW");
                     for (int c = 0; c < r.length(); c++) {
                         line.append('\t').append(r.get(c));
                     }
-                    System.out.println(line);
+                    say(line.toString());
                 }
             } catch (Exception e) {
                 String m = String.valueOf(e.getMessage());
-                System.out.println("ERROR\t" + m.lines().findFirst().orElse(""));
+                say("ERROR\t" + m.lines().findFirst().orElse(""));
             }
-            System.out.println("MS\t" + (System.nanoTime() - started) / 1_000_000);
+            say("MS\t" + (System.nanoTime() - started) / 1_000_000);
         }
         spark.close();
     }
