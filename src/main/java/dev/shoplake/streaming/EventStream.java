@@ -289,13 +289,14 @@ public final class EventStream {
         Dataset<Row> events = EventParser.parse(kafkaBatch, topics, bounds()).cache();
         try {
             Column usable = col("error").isNull();
-            Row shape = events.agg(count("*"), count_if(usable.unary_$bang()), min("kafka_timestamp"),
+            Row shape = TableTasks.forTable(spark, "(stream: sizing)", () -> events.agg(count("*"),
+                    count_if(usable.unary_$bang()), min("kafka_timestamp"),
                     collect_set(when(usable.and(StreamFacts.isCartAction()), dateKey(col("event_time")))),
                     collect_set(when(usable.and(StreamFacts.isStockChange()), dateKey(col("event_time")))),
                     min(when(usable.unary_$bang(), col("kafka_timestamp"))),
                     collect_set(when(usable.and(LiveTraffic.isTraffic()), dateKey(col("event_time")))),
                     max(when(usable.and(LiveTraffic.isTraffic()), col("event_time"))),
-                    min(when(usable, col("event_time"))), max(when(usable, col("event_time")))).first();
+                    min(when(usable, col("event_time"))), max(when(usable, col("event_time")))).first());
             long input = shape.getLong(0);
             long sized = System.currentTimeMillis();
             List<Integer> cartDays = shape.getList(3);
@@ -315,14 +316,16 @@ public final class EventStream {
             List<Runnable> writes = new ArrayList<>();
             long[] wroteAt = new long[1];
             if (!cartDays.isEmpty()) {
-                writes.add(() -> written.put(LakeTables.GOLD_FACT_CART_ACTIVITY.qualifiedName(), writer.appendNew(
+                writes.add(labelled(LakeTables.GOLD_FACT_CART_ACTIVITY, () -> written.put(
+                        LakeTables.GOLD_FACT_CART_ACTIVITY.qualifiedName(), writer.appendNew(
                         LakeTables.GOLD_FACT_CART_ACTIVITY, StreamFacts.cartActivity(events, dimCustomer, dimProduct),
-                        col("date_key").isin(cartDays.toArray()).and(sameTimes), appId, batchId)));
+                        col("date_key").isin(cartDays.toArray()).and(sameTimes), appId, batchId))));
             }
             if (!stockDays.isEmpty()) {
-                writes.add(() -> written.put(LakeTables.GOLD_FACT_PRODUCT_STOCK.qualifiedName(), writer.appendNew(
+                writes.add(labelled(LakeTables.GOLD_FACT_PRODUCT_STOCK, () -> written.put(
+                        LakeTables.GOLD_FACT_PRODUCT_STOCK.qualifiedName(), writer.appendNew(
                         LakeTables.GOLD_FACT_PRODUCT_STOCK, stock, col("date_key").isin(stockDays.toArray()).and(sameTimes),
-                        appId, batchId)));
+                        appId, batchId))));
             }
             Dataset<Row> counted = LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic()));
             List<Row> liveMinutes = List.of();
@@ -334,19 +337,21 @@ public final class EventStream {
                 }
                 // the days the batch's traffic falls on, rewritten with the batch's counts added
                 Dataset<Row> held = writer.read(LakeTables.GOLD_LIVE_TRAFFIC).where(col("date_key").isin(trafficDays.toArray()));
-                writes.add(() -> written.put(LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), writer.replacePartitions(
-                        LakeTables.GOLD_LIVE_TRAFFIC, LiveTraffic.add(held, counted), trafficDays, appId, batchId)));
+                writes.add(labelled(LakeTables.GOLD_LIVE_TRAFFIC, () -> written.put(
+                        LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), writer.replacePartitions(
+                        LakeTables.GOLD_LIVE_TRAFFIC, LiveTraffic.add(held, counted), trafficDays, appId, batchId))));
             }
             List<Row> liveStock = !listeners.isEmpty() && !stockDays.isEmpty()
                     ? StreamFacts.latestStock(stock).collectAsList() : List.of();
             if (shape.getLong(1) > 0) {
-                writes.add(() -> written.put(LakeTables.BRONZE_EVENTS_QUARANTINE.qualifiedName(), writer.appendNew(
+                writes.add(labelled(LakeTables.BRONZE_EVENTS_QUARANTINE, () -> written.put(
+                        LakeTables.BRONZE_EVENTS_QUARANTINE.qualifiedName(), writer.appendNew(
                         LakeTables.BRONZE_EVENTS_QUARANTINE,
                         events.where(col("error").isNotNull()).select(col("topic"), col("partition"), col("offset"),
                                 col("kafka_timestamp"), col("raw_value"), col("error").as("reason"),
                                 current_timestamp().as(LakeTables.INGESTED_AT)),
                         // a record keeps its Kafka timestamp: file statistics skip older quarantine files
-                        col("kafka_timestamp").geq(shape.getTimestamp(5)), appId, batchId)));
+                        col("kafka_timestamp").geq(shape.getTimestamp(5)), appId, batchId))));
             }
             try {
                 TableTasks.run(writes.size(), writes);
@@ -355,7 +360,8 @@ public final class EventStream {
                 stock.unpersist();
             }
             if (stockCurrentDue()) {
-                written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), moveStockForward());
+                written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), TableTasks.forTable(spark,
+                        LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), this::moveStockForward));
             }
             long stockAt = System.currentTimeMillis();
             long latency = shape.isNullAt(2) ? 0 : System.currentTimeMillis() - shape.getTimestamp(2).getTime();
@@ -372,7 +378,7 @@ public final class EventStream {
                 }
             }
             long heardAt = System.currentTimeMillis();
-            written.putAll(resolveLateKeys(dimCustomer, dimProduct));
+            written.putAll(TableTasks.forTable(spark, "(stream: late keys)", () -> resolveLateKeys(dimCustomer, dimProduct)));
             Map<String, Long> byTable = new java.util.TreeMap<>(written);
             outcome(FACTS, batchId, byTable, latency);
             long done = System.currentTimeMillis();
@@ -383,6 +389,11 @@ public final class EventStream {
         } finally {
             events.unpersist();
         }
+    }
+
+    /** {@code write}, its Spark jobs labelled with {@code spec}'s name (the bench counts a micro-batch's jobs per table). */
+    private Runnable labelled(TableSpec spec, Runnable write) {
+        return TableTasks.forTable(spark, spec.qualifiedName(), write);
     }
 
     /** Whether gold.stock_current is due to catch up with the stock facts (each batch when catching up). */
