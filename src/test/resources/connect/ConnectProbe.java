@@ -6,7 +6,7 @@ import org.apache.spark.sql.SparkSession;
  * A Spark Connect client with nothing but the JVM client jar on its classpath, run by the tests as
  * {@code java -cp <client classpath> ConnectProbe.java URL SQL...}: one session, each statement's
  * rows as tab-separated lines after "ROW", a failing statement as one "ERROR" line (the session
- * goes on), its time as "MS"; "SENT" before a query goes to the server. The token, when LAKEHOUSE_CONNECT_TOKEN is set, goes as a bearer header.
+ * goes on), its time as "MS"; "SENT" once the server has analysed a query and before it is run. The token, when LAKEHOUSE_CONNECT_TOKEN is set, goes as a bearer header.
  * With PROBE_CLIENTS=N, N clients (each its own connection and session) run the statements at once.
  */
 public class ConnectProbe {
@@ -49,8 +49,9 @@ public class ConnectProbe {
                     say("MS\t" + (System.nanoTime() - started) / 1_000_000);
                     continue;
                 }
+                var query = spark.sql(args[i]); // analysed on the server (eager), not yet run
                 say("SENT\t" + args[i]);
-                List<Row> rows = spark.sql(args[i]).collectAsList();
+                List<Row> rows = query.collectAsList();
                 for (Row r : rows) {
                     StringBuilder line = new StringBuilder("ROW");
                     for (int c = 0; c < r.length(); c++) {

@@ -45,7 +45,10 @@ public final class ConnectServer implements AutoCloseable {
         conf.set("spark.connect.grpc.port.maxRetries", "0"); // the port asked for, or an error: never another
         conf.set(TOKEN_KEY, token);
         // a client that went away mid-query (killed, closed its laptop) leaves its query running; Spark
-        // cancels it once it has had no client for this long (default 5 minutes of cores spent for no one)
+        // cancels it once it has had no client for this long (default 5 minutes of cores spent for no one).
+        // The server sees a client gone only when the response stream ends and the client does not
+        // reattach: a stream of a query with no rows yet ends after senderMaxStreamDuration (default 2 min)
+        conf.setIfMissing("spark.connect.execute.reattachable.senderMaxStreamDuration", "10s");
         conf.setIfMissing("spark.connect.execute.manager.detachedTimeout", "15s");
         conf.setIfMissing("spark.connect.execute.manager.maintenanceInterval", "5s");
         try {
