@@ -4,7 +4,11 @@ import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.OptimisticTransaction;
+import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.SetTransaction;
 import org.apache.spark.sql.Column;
@@ -13,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The one place jobs write Delta tables: creating a table from its spec (columns, NOT NULL,
@@ -87,9 +92,58 @@ public final class DeltaWriter {
      * no-op, because Delta records the pair in the same commit as the data.
      */
     public void appendOnce(TableSpec spec, Dataset<Row> rows, String appId, long version) {
-        rows.write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", version)
-                .option("mergeSchema", "true").save(path(spec));
+        if (!exists(spec) || !appendInTransaction(spec, rows, appId, version)) {
+            // a new table, or new source columns: Delta's own writer creates or widens the table
+            rows.write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", version)
+                    .option("mergeSchema", "true").save(path(spec));
+        }
         committed(spec);
+    }
+
+    /**
+     * {@link #appendOnce} on a table whose columns the rows have, as one Delta transaction of our own:
+     * the (appId, version) check reads the newest commit files, not the table's state. Delta's writer
+     * option {@code txnVersion} reconstructs the whole state for the check after every commit (three
+     * Spark jobs per micro-batch and table). The same guarantee: commits up to the version this
+     * transaction read are checked here, later ones by Delta's conflict detection on {@code readTxn}.
+     *
+     * @return false when the rows' columns differ from the table's (nothing written)
+     */
+    private boolean appendInTransaction(TableSpec spec, Dataset<Row> rows, String appId, long version) {
+        DeltaLog log = DeltaLog.forTable(spark, path(spec));
+        OptimisticTransaction txn = log.startTransaction();
+        StructType table = txn.metadata().schema();
+        if (!sameColumns(table, rows.schema())) {
+            return false;
+        }
+        OptionalLong applied = appliedVersion(log, txn.snapshot(), appId);
+        if (applied.isPresent() && applied.getAsLong() >= version) {
+            return true;
+        }
+        txn.readTxn().$plus$eq(appId); // a concurrent commit of the same appId fails this one
+        Dataset<Row> data = rows.select(java.util.Arrays.stream(table.fieldNames()).map(functions::col).toArray(Column[]::new));
+        java.util.List<Action> actions = new java.util.ArrayList<>(
+                scala.jdk.javaapi.CollectionConverters.asJava(txn.writeFiles(data)));
+        actions.add(new SetTransaction(appId, version, scala.Option.apply(System.currentTimeMillis())));
+        scala.Option<Object> none = scala.Option.empty();
+        txn.commit(scala.jdk.javaapi.CollectionConverters.asScala(actions).toList(), new DeltaOperations.Write(
+                SaveMode.Append, scala.Option.empty(), scala.Option.empty(), scala.Option.empty(), none, none, none,
+                scala.Option.empty(), scala.Option.empty()));
+        return true;
+    }
+
+    /** Whether {@code rows} has the table's columns (any order), each of the table's type. */
+    private static boolean sameColumns(StructType table, StructType rows) {
+        if (table.size() != rows.size()) {
+            return false;
+        }
+        for (StructField f : table.fields()) {
+            scala.Option<Object> at = rows.getFieldIndex(f.name());
+            if (at.isEmpty() || !rows.fields()[(Integer) at.get()].dataType().sameType(f.dataType())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -464,7 +518,10 @@ public final class DeltaWriter {
             return OptionalLong.empty();
         }
         DeltaLog log = DeltaLog.forTable(spark, path(spec));
-        Snapshot snapshot = log.update(false, scala.Option.empty(), scala.Option.empty());
+        return appliedVersion(log, log.update(false, scala.Option.empty(), scala.Option.empty()), appId);
+    }
+
+    private static OptionalLong appliedVersion(DeltaLog log, Snapshot snapshot, String appId) {
         long newest = snapshot.version();
         for (long v = newest; v >= Math.max(0, newest - RECENT_COMMITS + 1); v--) {
             try {

@@ -112,6 +112,43 @@ class DeltaWriterTest {
     }
 
     @Test
+    void anAppendWithATransactionIdChecksItInTheLogNotInTheTablesStateAndKeepsTheTablesConstraints() throws Exception {
+        writer.ensure(T);
+        writer.appendOnce(T, rows(new Object[] {1, 10, "a", "x"}), "test-app", 1);
+        // Delta's own txnVersion option rebuilds the table's state after each commit to check the id
+        java.util.List<String> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+                jobs.add(String.valueOf(start.properties().getProperty("spark.job.description")));
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
+        try {
+            // columns in another order than the table's land in the table's
+            writer.appendOnce(T, rows(new Object[] {2, 11, "b", "y"}).select("stamp", "v", "day", "id"), "test-app", 2);
+            writer.appendOnce(T, rows(new Object[] {2, 11, "b", "y"}), "test-app", 2);
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+        assertEquals(List.of(), jobs.stream().filter(d -> d.contains("Compute snapshot")).toList(), String.join("\n", jobs));
+        assertEquals(List.of("1,10,a,x", "2,11,b,y"), table(), "version 2 again: skipped");
+        assertEquals(1, writer.committedRows(T, "test-app", 2), "the commit counts its rows");
+        assertEquals(java.util.OptionalLong.of(2), writer.appliedVersion(T, "test-app"));
+        // the table's CHECK and NOT NULL constraints hold on this path too: nothing of the batch lands
+        var broken = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> writer.appendOnce(T, rows(new Object[] {3, 11, "", "z"}), "test-app", 3));
+        org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(broken.getMessage()).contains("v_not_empty"),
+                broken.toString());
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> writer.appendOnce(T, rows(new Object[] {3, 11, "c", "z"})
+                        .withColumn("day", org.apache.spark.sql.functions.lit(null).cast("int")), "test-app", 3));
+        assertEquals(List.of("1,10,a,x", "2,11,b,y"), table());
+        assertEquals(java.util.OptionalLong.of(2), writer.appliedVersion(T, "test-app"));
+    }
+
+    @Test
     void aWriteCarriesItsNoteInItsCommitUntilTheNextWriteOfRowsWithout() {
         assertEquals(java.util.Optional.empty(), writer.newestCommitNote(T), "no table: no note");
         writer.ensure(T);
