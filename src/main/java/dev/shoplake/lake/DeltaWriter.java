@@ -165,10 +165,10 @@ public final class DeltaWriter {
         for (String key : spec.keys()) {
             sameKey = sameKey.and(rows.col(key).equalTo(present.col(key)));
         }
-        Dataset<Row> fresh = rows.join(present, sameKey, "left_anti");
-        Column[] by = spec.partitionBy().stream().map(functions::col).toArray(Column[]::new);
-        // one file per partition a batch touches, not one per task per partition
-        appendOnce(spec, by.length == 0 ? fresh : fresh.repartition(by), appId, version);
+        // one task: one file per partition a batch touches, not one per task per partition, and no
+        // shuffle (a Spark job of its own) for a micro-batch bounded by maxOffsetsPerTrigger
+        Dataset<Row> fresh = rows.join(present, sameKey, "left_anti").coalesce(1);
+        appendOnce(spec, fresh, appId, version);
         return committedRows(spec, appId, version);
     }
 
