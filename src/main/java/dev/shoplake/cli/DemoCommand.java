@@ -160,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
                     say(String.format("[5/5] the first batch landed after %.0f s: every tile of the dashboard has its "
                             + "numbers", (System.nanoTime() - started) / 1e9));
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's own exceptions are checked ones, thrown undeclared
                 say("batch failed (the next one retries): " + dev.shoplake.ops.JobRun.errorLine(e));
             } finally {
                 spark.sparkContext().clearJobGroup();
@@ -182,9 +182,12 @@ final class DemoCommand implements Callable<Integer> {
             simulator.shutdown();
             batches.shutdown(); // no new batch starts
             // one under way is cancelled, not awaited: the stack goes down with the JVM (PostgreSQL and the
-            // broker stop on their own hooks), and a batch reading from it could wait for minutes. A
-            // cancelled run is recorded as failed and the next run does its work again.
-            spark.sparkContext().cancelJobGroup(LIVE_BATCH);
+            // broker stop on their own hooks), and a batch reading from it could wait for minutes. Its
+            // future jobs too: a table's work is mostly driver-side between short jobs, so cancelling the
+            // jobs running at this instant alone let the run go on through silver and gold. A cancelled
+            // run is recorded as failed (or not at all) and the next run does its work again.
+            quietCancelledBatch();
+            spark.sparkContext().cancelJobGroupAndFutureJobs(LIVE_BATCH);
             simulator.awaitTermination(60, TimeUnit.SECONDS);
             batches.awaitTermination(300, TimeUnit.SECONDS);
             try {
@@ -194,6 +197,16 @@ final class DemoCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 say("while stopping the stream: " + dev.shoplake.ops.JobRun.errorLine(e)); // the stack still stops
             }
+        }
+    }
+
+    /**
+     * Delta logs each of the cancelled batch's MERGEs and writes as an error with a stack trace, and
+     * Spark each killed task as a warning: expected at Ctrl-C, and the batch's own line says it failed.
+     */
+    private static void quietCancelledBatch() {
+        for (String logger : List.of("org.apache.spark.sql.delta", "org.apache.spark.scheduler.TaskSetManager")) {
+            org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
         }
     }
 

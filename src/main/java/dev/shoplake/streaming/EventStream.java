@@ -205,6 +205,7 @@ public final class EventStream {
         progressWriter.shutdown();
         for (StreamingQuery q : queries) {
             try {
+                awaitBetweenBatches(q, 60_000);
                 q.stop();
             } catch (TimeoutException e) {
                 LOG.warn("query {} did not stop in time", q.name());
@@ -212,6 +213,22 @@ public final class EventStream {
         }
         try {
             progressWriter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Lets a micro-batch under way finish (within {@code timeoutMs}) before the query is stopped:
+     * {@code stop()} interrupts the stream's thread, and an interrupted micro-batch, though redone
+     * exactly once at the next start, fails with an error and a stack trace on the console.
+     */
+    private static void awaitBetweenBatches(StreamingQuery q, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        try {
+            while (q.isActive() && q.status().isTriggerActive() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -116,6 +116,10 @@ class DemoIT {
         String text = Files.readString(log);
         assertTrue(text.contains("stopping: simulator, batch schedule, stream, dashboard, stack") && text.contains("demo stopped"),
                 tail(log));
+        // Ctrl-C came while the scheduled batch was in silver: cancelled there, not run on through gold
+        String afterStop = text.substring(text.indexOf("stopping: simulator"));
+        assertTrue(afterStop.contains("batch failed (the next one retries)") && !afterStop.contains("gold run "),
+                "the batch under way was cancelled:\n" + tail(log));
     }
 
     private static void awaitLog(Process p, Path log, String line, int seconds) throws Exception {
