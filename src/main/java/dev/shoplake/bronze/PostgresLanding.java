@@ -1,6 +1,6 @@
 package dev.shoplake.bronze;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.LakeTables;
@@ -103,7 +103,7 @@ public final class PostgresLanding {
             run.add(new JobRun.TableResult(spec.qualifiedName(), "ok", written, written, 0,
                     System.currentTimeMillis() - started, null));
         } catch (SQLException e) {
-            throw new ConfigException("cannot read " + table + " from PostgreSQL at " + pg.url()
+            throw new UnreachableException("cannot read " + table + " from PostgreSQL at " + pg.url()
                     + " (spark.lakehouse.pg.url): " + e.getMessage(), e);
         }
     }

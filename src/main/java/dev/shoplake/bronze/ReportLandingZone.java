@@ -1,6 +1,6 @@
 package dev.shoplake.bronze;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.source.report.FtpSession;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public final class ReportLandingZone {
         try {
             this.fs = dir.getFileSystem(hadoop);
         } catch (IOException e) {
-            throw new ConfigException("cannot open the lake's landing zone " + dir + ": " + e.getMessage(), e);
+            throw new UnreachableException("cannot open the lake's landing zone " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -50,7 +50,7 @@ public final class ReportLandingZone {
                 fetched.add(name);
             }
         } catch (IOException e) {
-            throw new ConfigException("reading reports from the FTP server at " + ftp.host() + ":" + ftp.port()
+            throw new UnreachableException("reading reports from the FTP server at " + ftp.host() + ":" + ftp.port()
                     + ftp.dir() + " failed: " + e.getMessage(), e);
         }
         fetched.sort(null);

@@ -1,5 +1,6 @@
 package dev.shoplake.cli;
 
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.dashboard.DashboardData;
 import dev.shoplake.dashboard.DashboardServer;
 import java.io.IOException;
@@ -31,7 +32,7 @@ final class DashboardCommand implements Callable<Integer> {
                 Lakehouse.say("dashboard: " + server.url() + "  (Ctrl-C stops it)");
                 UntilStopped.await(seconds);
             } catch (IOException e) {
-                throw new dev.shoplake.config.ConfigException("cannot serve the dashboard on " + host + ":" + port + ": "
+                throw new UnreachableException("cannot serve the dashboard on " + host + ":" + port + ": "
                         + e.getMessage(), e);
             }
             return 0;

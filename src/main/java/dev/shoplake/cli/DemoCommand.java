@@ -233,7 +233,7 @@ final class DemoCommand implements Callable<Integer> {
     private static ConnectServer serveConnect(SparkSession spark, LakehouseConfig.Serve serve) {
         try {
             return ConnectServer.start(spark, serve);
-        } catch (dev.shoplake.config.ConfigException e) {
+        } catch (dev.shoplake.config.LakehouseException e) {
             say("      no Spark Connect server: " + e.getMessage());
             return null;
         }

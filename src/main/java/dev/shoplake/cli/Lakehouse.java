@@ -1,6 +1,7 @@
 package dev.shoplake.cli;
 
 import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.StateException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.source.seed.ShopSeeder;
@@ -94,7 +95,7 @@ public final class Lakehouse implements SqlHost {
     static int run(Map<String, String> env, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Lakehouse(env));
         cli.setErr(err);
-        cli.setExecutionExceptionHandler(ConfigErrors::oneLine);
+        cli.setExecutionExceptionHandler(OneLineErrors::oneLine);
         return cli.execute(args);
     }
 
@@ -118,7 +119,7 @@ public final class Lakehouse implements SqlHost {
                 case "start" -> {
                     Optional<ProcessHandle> other = runningStack(pidFile);
                     if (other.isPresent()) {
-                        throw new ConfigException("a stack is already running (pid " + other.get().pid() + ", "
+                        throw new StateException("a stack is already running (pid " + other.get().pid() + ", "
                                 + pidFile + ")");
                     }
                     CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,6 @@
 package dev.shoplake.cli;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.StateException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.notebook.Notebook;
 import dev.shoplake.serve.ConnectClient;
@@ -35,7 +35,7 @@ final class NotebookCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (!Files.exists(KERNEL)) {
-            throw new ConfigException("the notebook kernel is not set up: run bin/setup-notebooks first");
+            throw new StateException("the notebook kernel is not set up: run bin/setup-notebooks first");
         }
         LakehouseConfig config = parent.config();
         java.util.Optional<String> running = ConnectClient.answering(config.serve().url());
@@ -67,7 +67,7 @@ final class NotebookCommand implements Callable<Integer> {
         try {
             p = jupyter.start();
         } catch (IOException e) {
-            throw new ConfigException("cannot start jupyter (run bin/setup-notebooks): " + e.getMessage(), e);
+            throw new StateException("cannot start jupyter (run bin/setup-notebooks): " + e.getMessage(), e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
         return p.waitFor();

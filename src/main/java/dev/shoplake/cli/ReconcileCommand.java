@@ -2,7 +2,7 @@ package dev.shoplake.cli;
 
 import static dev.shoplake.cli.Lakehouse.say;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +22,7 @@ final class ReconcileCommand implements java.util.concurrent.Callable<Integer> {
                 differences = dev.shoplake.ops.Reconciliation.compare(spark,
                         new dev.shoplake.lake.DeltaWriter(spark, config.lakeRoot()), config.postgres());
             } catch (java.sql.SQLException e) {
-                throw new ConfigException("cannot read PostgreSQL at " + config.postgres().url() + ": "
+                throw new UnreachableException("cannot read PostgreSQL at " + config.postgres().url() + ": "
                         + e.getMessage(), e);
             }
             differences.forEach(d -> say("DIFFERENCE " + d));

@@ -2,7 +2,6 @@ package dev.shoplake.cli;
 
 import static dev.shoplake.cli.Lakehouse.say;
 
-import dev.shoplake.config.ConfigException;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

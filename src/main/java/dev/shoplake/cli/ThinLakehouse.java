@@ -52,7 +52,7 @@ public final class ThinLakehouse implements SqlHost {
         CommandLine cli = new CommandLine(new ThinLakehouse(env));
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) ->
-                e instanceof NeedsLocalSpark ? NEEDS_LOCAL_SPARK : ConfigErrors.oneLine(e, cmd, parsed));
+                e instanceof NeedsLocalSpark ? NEEDS_LOCAL_SPARK : OneLineErrors.oneLine(e, cmd, parsed));
         return cli.execute(args);
     }
 

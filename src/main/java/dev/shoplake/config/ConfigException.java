@@ -1,10 +1,7 @@
 package dev.shoplake.config;
 
-/**
- * An error the user can fix: a bad setting, a missing secret, an unreachable host, a bad file.
- * The message names the setting, host or file; the CLI prints it on one line and exits non-zero.
- */
-public class ConfigException extends RuntimeException {
+/** A bad setting, a missing secret, an unreadable file or a command's arguments that do not fit. */
+public class ConfigException extends LakehouseException {
     public ConfigException(String message) {
         super(message);
     }

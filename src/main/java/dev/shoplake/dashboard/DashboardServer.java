@@ -1,6 +1,5 @@
 package dev.shoplake.dashboard;
 
-import dev.shoplake.config.ConfigException;
 import dev.shoplake.config.Json;
 import dev.shoplake.query.AsOf;
 import com.sun.net.httpserver.HttpExchange;
@@ -131,7 +130,7 @@ public final class DashboardServer implements AutoCloseable {
         try {
             moment = q.containsKey("as_of") ? AsOf.moment(q.get("as_of"))
                     : q.containsKey("run") ? data.momentOfRun(q.get("run")).orElse(null) : null;
-        } catch (ConfigException e) {
+        } catch (dev.shoplake.config.BadInputException e) {
             send(exchange, 400, "application/json", error(e.getMessage()));
             return;
         }

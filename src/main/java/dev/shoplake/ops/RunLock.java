@@ -1,6 +1,7 @@
 package dev.shoplake.ops;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.StateException;
+import dev.shoplake.config.UnreachableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,7 +44,7 @@ public final class RunLock implements AutoCloseable {
     /**
      * Takes the lock, waiting up to {@code wait} (zero: not at all) while another live run holds it.
      *
-     * @throws ConfigException naming the holder when it is still held after {@code wait}
+     * @throws StateException naming the holder when it is still held after {@code wait}
      */
     public static RunLock acquire(String lakeRoot, String name, Configuration hadoop, Duration wait,
                                   Duration heartbeatEvery, Duration staleAfter) {
@@ -72,17 +73,17 @@ public final class RunLock implements AutoCloseable {
                     continue;
                 }
                 if (System.currentTimeMillis() >= deadline) {
-                    throw new ConfigException("another " + name + " run holds the lake's lock " + path
+                    throw new StateException("another " + name + " run holds the lake's lock " + path
                             + (holder == null ? "" : ": " + holder.description() + ", alive at " + holder.touchedAt())
                             + "; wait for it to finish, or run with --wait");
                 }
                 Thread.sleep(Math.min(2_000, Math.max(100, deadline - System.currentTimeMillis())));
             }
         } catch (IOException e) {
-            throw new ConfigException("cannot take the run lock " + path + ": " + e.getMessage(), e);
+            throw new UnreachableException("cannot take the run lock " + path + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ConfigException("interrupted while waiting for the run lock " + path, e);
+            throw new StateException("interrupted while waiting for the run lock " + path, e);
         }
     }
 

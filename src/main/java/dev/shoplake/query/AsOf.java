@@ -1,6 +1,6 @@
 package dev.shoplake.query;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.BadInputException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -48,7 +48,7 @@ public final class AsOf {
             }
             return SPARK.format(LocalDateTime.ofInstant(Instant.parse(t), ZoneOffset.UTC));
         } catch (DateTimeParseException e) {
-            throw new ConfigException("as of '" + text + "': not a moment (2026-11-30, 2026-11-30 12:00:00, "
+            throw new BadInputException("as of '" + text + "': not a moment (2026-11-30, 2026-11-30 12:00:00, "
                     + "2026-11-30T12:00:00Z)");
         }
     }

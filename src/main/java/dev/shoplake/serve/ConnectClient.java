@@ -1,6 +1,7 @@
 package dev.shoplake.serve;
 
 import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -26,7 +27,7 @@ public final class ConnectClient {
      * A session on the server at {@code url} (sc://host:port) presenting {@code token}, checked with
      * one round trip (which the server spends creating the session the first statement would wait for).
      *
-     * @throws ConfigException the server refuses the token, or none answers at {@code url} (one line)
+     * @throws dev.shoplake.config.LakehouseException the server refuses the token (a ConfigException), or none answers at {@code url} (one line)
      */
     public static SparkSession open(String url, String token) {
         SparkConnectClient.Builder client = SparkConnectClient.builder().connectionString(url);
@@ -45,7 +46,7 @@ public final class ConnectClient {
                         + LakehouseConfig.ENV_CONNECT_TOKEN + " (the one 'lakehouse serve' was started with)", e);
             }
             if (why.contains("UNAVAILABLE")) {
-                throw new ConfigException("no lakehouse serve answers at " + url, e);
+                throw new UnreachableException("no lakehouse serve answers at " + url, e);
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
@@ -88,6 +89,6 @@ public final class ConnectClient {
             throw new ConfigException("--remote takes sc://host:port only; the token comes from "
                     + LakehouseConfig.ENV_CONNECT_TOKEN);
         }
-        return answering(url).orElseThrow(() -> new ConfigException("no lakehouse serve answers at " + url));
+        return answering(url).orElseThrow(() -> new UnreachableException("no lakehouse serve answers at " + url));
     }
 }

@@ -1,6 +1,7 @@
 package dev.shoplake.serve;
 
 import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,7 +32,7 @@ public final class ConnectServer implements AutoCloseable {
     /**
      * Starts serving {@code spark}'s catalog and settings at {@code serve}'s address.
      *
-     * @throws ConfigException the token is missing or the port is taken (one line for the user)
+     * @throws dev.shoplake.config.LakehouseException the token is missing (a ConfigException) or the port is taken (one line for the user)
      */
     public static ConnectServer start(SparkSession spark, LakehouseConfig.Serve serve) {
         String token = serve.requireToken();
@@ -74,7 +75,7 @@ public final class ConnectServer implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress(serve.host(), serve.port()));
         } catch (IOException e) {
-            throw new ConfigException("cannot serve on " + serve.host() + ":" + serve.port() + " (spark.lakehouse.serve.host, "
+            throw new UnreachableException("cannot serve on " + serve.host() + ":" + serve.port() + " (spark.lakehouse.serve.host, "
                     + "spark.lakehouse.serve.port): " + e.getMessage(), e);
         }
     }

@@ -1,6 +1,6 @@
 package dev.shoplake.stack;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,7 +83,7 @@ final class FtpServerProcess implements AutoCloseable {
             server = factory.createServer();
             server.start();
         } catch (FtpException | RuntimeException e) {
-            throw new ConfigException("the FTP server could not start on 127.0.0.1:" + config.port() + ": "
+            throw new UnreachableException("the FTP server could not start on 127.0.0.1:" + config.port() + ": "
                     + e.getMessage(), e);
         }
         return new FtpServerProcess(server);

@@ -1,6 +1,7 @@
 package dev.shoplake.stack;
 
 import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,7 +75,7 @@ final class KafkaBroker implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             try {
                 if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                    throw new ConfigException("formatting Kafka's log directory failed; see " + log);
+                    throw new UnreachableException("formatting Kafka's log directory failed; see " + log);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -99,7 +100,7 @@ final class KafkaBroker implements AutoCloseable {
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
         while (System.currentTimeMillis() < deadline) {
             if (!process.isAlive()) {
-                throw new ConfigException("the Kafka broker exited with code " + process.exitValue() + "; see " + log);
+                throw new UnreachableException("the Kafka broker exited with code " + process.exitValue() + "; see " + log);
             }
             if (Ports.answers(config.host(), config.port())) {
                 try (Admin admin = Admin.create(props)) {
@@ -114,7 +115,7 @@ final class KafkaBroker implements AutoCloseable {
             }
             sleep(200);
         }
-        throw new ConfigException("the Kafka broker did not answer on " + config.bootstrapServers() + " within "
+        throw new UnreachableException("the Kafka broker did not answer on " + config.bootstrapServers() + " within "
                 + timeoutMillis / 1000 + " s; see " + log);
     }
 

@@ -1,6 +1,6 @@
 package dev.shoplake.stack;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,7 +17,7 @@ public final class Ports {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
-            throw new ConfigException("port " + port + " on 127.0.0.1 is already in use, so " + what
+            throw new UnreachableException("port " + port + " on 127.0.0.1 is already in use, so " + what
                     + " cannot start there (change the setting or stop whatever holds it)");
         }
     }

@@ -1,6 +1,6 @@
 package dev.shoplake.stack;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -55,7 +55,7 @@ final class PostgresServer implements AutoCloseable {
             server.provision(config, data);
         } catch (SQLException | IOException | RuntimeException e) {
             server.close();
-            throw new ConfigException("PostgreSQL started but could not be set up (" + log + "): " + e.getMessage(), e);
+            throw new UnreachableException("PostgreSQL started but could not be set up (" + log + "): " + e.getMessage(), e);
         }
         return server;
     }

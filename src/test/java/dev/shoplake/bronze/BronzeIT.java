@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.lake.LakeTables;
@@ -100,7 +100,7 @@ class BronzeIT {
         }
         Map<String, Long> beforeFailure = versions(spark);
         long paymentsBefore = spark.table("bronze.payments").count();
-        ConfigException failure = assertThrows(ConfigException.class, () -> BronzeJob.run(spark, config));
+        UnreachableException failure = assertThrows(UnreachableException.class, () -> BronzeJob.run(spark, config));
         assertTrue(failure.getMessage().startsWith("cannot read payments from PostgreSQL"), failure.getMessage());
         assertEquals(beforeFailure.get("bronze.payments"), versions(spark).get("bronze.payments"));
         assertEquals(paymentsBefore, spark.table("bronze.payments").count());

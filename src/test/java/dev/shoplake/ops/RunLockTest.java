@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.StateException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class RunLockTest {
     void aSecondRunIsRefusedNamingTheHolderAndGetsTheLockOnceReleased() {
         try (RunLock first = take(Duration.ZERO)) {
             assertNull(first.tookOver());
-            ConfigException refused = assertThrows(ConfigException.class, () -> take(Duration.ZERO));
+            StateException refused = assertThrows(StateException.class, () -> take(Duration.ZERO));
             assertTrue(refused.getMessage().startsWith("another batch run holds the lake's lock ")
                     && refused.getMessage().contains("pid " + ProcessHandle.current().pid())
                     && refused.getMessage().endsWith("wait for it to finish, or run with --wait"), refused.getMessage());
@@ -64,7 +64,7 @@ class RunLockTest {
                     lock.tookOver());
             Thread.sleep(STALE.toMillis() + 1_000);
             // alive: its heartbeat keeps it from looking stale to the next run
-            assertThrows(ConfigException.class, () -> take(Duration.ZERO));
+            assertThrows(StateException.class, () -> take(Duration.ZERO));
         }
     }
 
@@ -82,7 +82,7 @@ class RunLockTest {
         try {
             Files.writeString(file, "pid " + alive.pid() + " on " + host + ", since 2026-11-25T10:00:00Z",
                     StandardCharsets.UTF_8);
-            assertThrows(ConfigException.class, () -> take(Duration.ZERO), "a live holder keeps its lock");
+            assertThrows(StateException.class, () -> take(Duration.ZERO), "a live holder keeps its lock");
         } finally {
             alive.destroyForcibly();
             Files.deleteIfExists(file);

@@ -3,7 +3,7 @@ package dev.shoplake.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.BadInputException;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +52,7 @@ class AsOfTest {
         assertEquals("2026-11-30 12:05:07.250", AsOf.moment(" 2026-11-30T12:05:07.25 "));
         assertEquals("2026-11-30 11:05:07.000", AsOf.moment("2026-11-30T12:05:07+01:00"));
         assertEquals("2026-11-30 12:05:07.000", AsOf.moment("2026-11-30T12:05:07Z"));
-        ConfigException bad = assertThrows(ConfigException.class, () -> AsOf.moment("yesterday"));
+        BadInputException bad = assertThrows(BadInputException.class, () -> AsOf.moment("yesterday"));
         assertEquals("as of 'yesterday': not a moment (2026-11-30, 2026-11-30 12:00:00, 2026-11-30T12:00:00Z)",
                 bad.getMessage());
     }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.StateException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.source.db.ShopDatabase;
 import dev.shoplake.source.events.KafkaEventPublisher;
@@ -92,7 +92,7 @@ class SchemaAndSeedIT {
         try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
              var sim = new ShopSimulator(config, db, events)) {
             assertEquals(new ShopSeeder.Seeded(10, 50, 200, 200), sim.seed(0.01, 42, start));
-            ConfigException again = assertThrows(ConfigException.class, () -> sim.seed(0.01, 42, start));
+            StateException again = assertThrows(StateException.class, () -> sim.seed(0.01, 42, start));
             assertEquals("the shop database is already seeded (seed 42, scale factor 0.01)", again.getMessage());
         }
         try (Connection c = db.connect()) {

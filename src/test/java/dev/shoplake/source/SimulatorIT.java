@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.StateException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.source.db.ShopDatabase;
 import dev.shoplake.source.events.KafkaEventPublisher;
@@ -54,8 +54,8 @@ class SimulatorIT {
              var sim = simulator(config, events)) {
             sim.seed(0.01, 7, start);
             var before = db.rowCounts();
-            dev.shoplake.config.ConfigException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                    dev.shoplake.config.ConfigException.class, () -> sim.backfill(3, null));
+            StateException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    StateException.class, () -> sim.backfill(3, null));
             assertTrue(refused.getMessage().contains("after the wall clock") && refused.getMessage().contains(
                     "at most 2 whole day(s)"), refused.getMessage());
             assertEquals(start, sim.clock(), "the clock did not move");
@@ -160,7 +160,7 @@ class SimulatorIT {
         try (var events = new KafkaEventPublisher(config.kafka(), "sim-a-" + config.kafka().topicPrefix());
              var sim = simulator(config, events);
              var events2 = new KafkaEventPublisher(config.kafka(), "sim-b-" + config.kafka().topicPrefix())) {
-            ConfigException e = assertThrows(ConfigException.class, () -> simulator(config, events2));
+            StateException e = assertThrows(StateException.class, () -> simulator(config, events2));
             assertTrue(e.getMessage().contains("another simulator"), e.getMessage());
         }
     }
@@ -172,7 +172,7 @@ class SimulatorIT {
         db.migrate();
         try (var events = new KafkaEventPublisher(config.kafka(), "sim-" + config.kafka().topicPrefix());
              var sim = simulator(config, events)) {
-            ConfigException e = assertThrows(ConfigException.class, () -> sim.backfill(1, null));
+            StateException e = assertThrows(StateException.class, () -> sim.backfill(1, null));
             assertTrue(e.getMessage().contains("lakehouse seed"), e.getMessage());
         }
     }

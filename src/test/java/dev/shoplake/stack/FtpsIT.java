@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.source.report.FtpSession;
@@ -45,7 +46,7 @@ class FtpsIT {
                 assertFalse(ftp.delete("a.csv"));
             }
             LakehouseConfig untrusted = LakehouseConfig.from(settings.with("spark.lakehouse.ftp.truststore", ""), env);
-            ConfigException e = assertThrows(ConfigException.class, () -> FtpSession.open(untrusted.ftp()));
+            RuntimeException e = assertThrows(UnreachableException.class, () -> FtpSession.open(untrusted.ftp()));
             assertTrue(e.getMessage().startsWith("cannot reach the FTP server at ftpes://127.0.0.1:" + port), e.getMessage());
 
             LakehouseConfig wrongPassword = LakehouseConfig.from(settings,

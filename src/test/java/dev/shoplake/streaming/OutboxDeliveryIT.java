@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.source.db.ShopDatabase;
@@ -49,9 +49,9 @@ class OutboxDeliveryIT {
 
         // 1. Kafka is away: the shop goes on, its events wait in the outbox, the backfill says so in one line
         LakehouseConfig kafkaAway = STACK.config(settings.with("spark.lakehouse.kafka.bootstrap-servers", "127.0.0.1:9"));
-        ConfigException away;
+        UnreachableException away;
         try (ShopSimulator sim = ShopSimulator.open(kafkaAway)) {
-            away = assertThrows(ConfigException.class, () -> sim.backfill(2, null));
+            away = assertThrows(UnreachableException.class, () -> sim.backfill(2, null));
         }
         long waiting = outbox(config, "published_at IS NULL");
         assertTrue(waiting > 500, "two days of events wait: " + waiting);

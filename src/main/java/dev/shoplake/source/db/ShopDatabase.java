@@ -1,6 +1,6 @@
 package dev.shoplake.source.db;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,8 +44,8 @@ public final class ShopDatabase {
         }
     }
 
-    private ConfigException unreachable(Exception e) {
-        return new ConfigException("cannot connect to PostgreSQL at " + config.url() + " as " + config.user()
+    private UnreachableException unreachable(Exception e) {
+        return new UnreachableException("cannot connect to PostgreSQL at " + config.url() + " as " + config.user()
                 + " (spark.lakehouse.pg.url): " + firstLine(e.getMessage()), e);
     }
 

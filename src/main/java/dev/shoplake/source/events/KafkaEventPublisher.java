@@ -2,7 +2,7 @@ package dev.shoplake.source.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import java.util.ArrayList;
 import java.time.Instant;
@@ -49,7 +49,7 @@ public final class KafkaEventPublisher implements EventPublisher {
             producer.initTransactions();
         } catch (RuntimeException e) {
             producer.close();
-            throw new ConfigException("cannot reach Kafka at " + config.bootstrapServers()
+            throw new UnreachableException("cannot reach Kafka at " + config.bootstrapServers()
                     + " (spark.lakehouse.kafka.bootstrap-servers): " + e.getMessage(), e);
         }
     }
@@ -75,7 +75,7 @@ public final class KafkaEventPublisher implements EventPublisher {
                 }
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new ConfigException("cannot reach Kafka at " + config.bootstrapServers()
+            throw new UnreachableException("cannot reach Kafka at " + config.bootstrapServers()
                     + " (spark.lakehouse.kafka.bootstrap-servers): " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,6 +1,6 @@
 package dev.shoplake.source.events;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.source.db.ShopDatabase;
 import java.sql.Connection;
@@ -85,7 +85,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Sends every pending event. Throws {@link ConfigException} (one line) when Kafka does not take
+     * Sends every pending event. Throws {@link UnreachableException} (one line) when Kafka does not take
      * them; they stay pending.
      */
     public synchronized Drained drain() {
@@ -120,7 +120,7 @@ public final class OutboxRelay implements AutoCloseable {
             }
         } catch (SQLException e) {
             closeConnection();
-            throw new ConfigException("the outbox relay lost PostgreSQL at " + database.config().url() + ": "
+            throw new UnreachableException("the outbox relay lost PostgreSQL at " + database.config().url() + ": "
                     + firstLine(e.getMessage()), e);
         }
     }
@@ -131,7 +131,7 @@ public final class OutboxRelay implements AutoCloseable {
             return pendingCount(connection());
         } catch (SQLException e) {
             closeConnection();
-            throw new ConfigException("cannot read the outbox at " + database.config().url() + ": "
+            throw new UnreachableException("cannot read the outbox at " + database.config().url() + ": "
                     + firstLine(e.getMessage()), e);
         }
     }
@@ -187,8 +187,8 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    private ConfigException waiting(RuntimeException e) {
-        return new ConfigException(pendingCountQuietly() + " event(s) wait in the outbox: Kafka at " + target
+    private UnreachableException waiting(RuntimeException e) {
+        return new UnreachableException(pendingCountQuietly() + " event(s) wait in the outbox: Kafka at " + target
                 + " did not take them (" + firstLine(String.valueOf(e.getMessage())) + "); 'lakehouse relay' sends "
                 + "them when it is back", e);
     }

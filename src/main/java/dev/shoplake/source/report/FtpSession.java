@@ -1,6 +1,7 @@
 package dev.shoplake.source.report;
 
 import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
 import dev.shoplake.config.LakehouseConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +42,7 @@ public final class FtpSession implements AutoCloseable {
             client.connect(config.host(), config.port());
             client.setTcpNoDelay(true); // small command/reply packets otherwise stall on delayed ACKs
             if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
-                throw new ConfigException("FTP server at " + where + " refused the connection: " + reply(client));
+                throw new UnreachableException("FTP server at " + where + " refused the connection: " + reply(client));
             }
             if (!client.login(config.user(), config.requirePassword())) {
                 throw new ConfigException("FTP login as " + config.user() + " at " + where + " failed: " + reply(client));
@@ -57,7 +58,7 @@ public final class FtpSession implements AutoCloseable {
             return session;
         } catch (IOException e) {
             disconnect(client);
-            throw new ConfigException("cannot reach the FTP server at " + where
+            throw new UnreachableException("cannot reach the FTP server at " + where
                     + " (spark.lakehouse.ftp.host/port): " + e.getMessage(), e);
         } catch (RuntimeException e) {
             disconnect(client);
@@ -91,7 +92,7 @@ public final class FtpSession implements AutoCloseable {
         if (!client.changeWorkingDirectory(config.dir())) {
             client.makeDirectory(config.dir());
             if (!client.changeWorkingDirectory(config.dir())) {
-                throw new ConfigException("FTP directory " + config.dir() + " (spark.lakehouse.ftp.dir) is not usable: "
+                throw new UnreachableException("FTP directory " + config.dir() + " (spark.lakehouse.ftp.dir) is not usable: "
                         + reply(client));
             }
         }

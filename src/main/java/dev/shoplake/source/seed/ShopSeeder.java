@@ -1,6 +1,6 @@
 package dev.shoplake.source.seed;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.StateException;
 import dev.shoplake.source.db.PgCopy;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -54,7 +54,7 @@ public final class ShopSeeder {
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT seed, scale_factor FROM simulator.state WHERE id = 1")) {
             if (rs.next()) {
-                throw new ConfigException("the shop database is already seeded (seed " + rs.getLong(1)
+                throw new StateException("the shop database is already seeded (seed " + rs.getLong(1)
                         + ", scale factor " + rs.getBigDecimal(2).stripTrailingZeros().toPlainString() + ")");
             }
         }

@@ -1,6 +1,7 @@
 package dev.shoplake.source.sim;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.UnreachableException;
+import dev.shoplake.config.StateException;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.source.db.ShopDatabase;
 import dev.shoplake.source.events.EventOutbox;
@@ -84,7 +85,7 @@ public final class ShopSimulator implements AutoCloseable {
             rs.next();
             if (!rs.getBoolean(1)) {
                 close();
-                throw new ConfigException("another simulator is already running against " + database.config().url());
+                throw new StateException("another simulator is already running against " + database.config().url());
             }
             connection.setAutoCommit(false);
         } catch (SQLException e) {
@@ -107,7 +108,7 @@ public final class ShopSimulator implements AutoCloseable {
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT clock FROM simulator.state WHERE id = 1")) {
             if (!rs.next()) {
-                throw new ConfigException("the shop database is not seeded yet: run 'lakehouse seed' first");
+                throw new StateException("the shop database is not seeded yet: run 'lakehouse seed' first");
             }
             Instant clock = rs.getTimestamp(1).toInstant();
             connection.commit();
@@ -148,7 +149,7 @@ public final class ShopSimulator implements AutoCloseable {
         Instant now = Instant.now();
         if (end.isAfter(now)) {
             long possible = Math.max(0, Duration.between(state.clock, now).toDays());
-            throw new ConfigException("cannot backfill " + days + " day(s) from the simulator's clock " + state.clock
+            throw new StateException("cannot backfill " + days + " day(s) from the simulator's clock " + state.clock
                     + ": that ends at " + end + ", after the wall clock (" + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                     + "); at most " + possible + " whole day(s) can be backfilled now, and 'simulate live' runs the present");
         }
@@ -208,7 +209,7 @@ public final class ShopSimulator implements AutoCloseable {
         ShopRules rules = new ShopRules(config, state);
         Instant now = wallClock.instant();
         if (state.clock.isAfter(now)) {
-            throw new ConfigException("the simulator's clock (" + state.clock + ") is ahead of the wall clock; "
+            throw new StateException("the simulator's clock (" + state.clock + ") is ahead of the wall clock; "
                     + "live mode cannot run before then");
         }
         Instant behind = state.clock;
@@ -333,7 +334,7 @@ public final class ShopSimulator implements AutoCloseable {
                 LOG.info("outbox relay: Kafka takes events again; the outbox is drained");
             }
             relayFailing = false;
-        } catch (ConfigException e) {
+        } catch (UnreachableException e) {
             if (!relayFailing) {
                 LOG.warn("{}", e.getMessage());
             }

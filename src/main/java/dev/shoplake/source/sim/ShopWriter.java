@@ -1,6 +1,6 @@
 package dev.shoplake.source.sim;
 
-import dev.shoplake.config.ConfigException;
+import dev.shoplake.config.StateException;
 import dev.shoplake.source.db.PgCopy;
 import dev.shoplake.source.sim.ShopState.Cart;
 import dev.shoplake.source.sim.ShopState.CartLine;
@@ -29,7 +29,7 @@ final class ShopWriter {
         try (Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT seed, clock, next_event_seq FROM simulator.state WHERE id = 1")) {
                 if (!rs.next()) {
-                    throw new ConfigException("the shop database is not seeded yet: run 'lakehouse seed' first");
+                    throw new StateException("the shop database is not seeded yet: run 'lakehouse seed' first");
                 }
                 s.seed = rs.getLong(1);
                 s.clock = rs.getTimestamp(2).toInstant();
