@@ -102,10 +102,6 @@ public final class EventStream {
     record BatchOutcome(Map<String, Long> rowsWritten, long maxLatencyMs) {
     }
 
-    /** The FAIR scheduler pool of the stream's jobs (fairscheduler.xml). */
-    public static final String STREAM_POOL = "stream";
-    private static final String POOL_PROPERTY = "spark.scheduler.pool";
-
     public EventStream(SparkSession spark, LakehouseConfig config) {
         this.spark = spark;
         this.writer = new DeltaWriter(spark, config.lakeRoot());
@@ -148,10 +144,6 @@ public final class EventStream {
         streams.streams().addListener(progressListener);
         // what a stream killed before its last catch-up left (the shop may stay quiet: no batch would come)
         moveStockForward();
-        // the query's thread (and the table writers it starts) take the pool set when it starts: the
-        // stream's jobs go ahead of a batch's in the same JVM (fairscheduler.xml)
-        String pool = spark.sparkContext().getLocalProperty(POOL_PROPERTY);
-        spark.sparkContext().setLocalProperty(POOL_PROPERTY, STREAM_POOL);
         try {
             Dataset<Row> all = kafka(streams, topics.keySet());
             queries.add(trigger(all.writeStream().queryName(FACTS)
@@ -160,8 +152,6 @@ public final class EventStream {
                     config.streaming().triggerInterval()).start());
         } catch (TimeoutException e) {
             throw new IllegalStateException("a streaming query did not start", e);
-        } finally {
-            spark.sparkContext().setLocalProperty(POOL_PROPERTY, pool);
         }
         return List.copyOf(queries);
     }
