@@ -456,6 +456,23 @@ public final class Bench {
                 + "AND batch_started_at < timestamp_millis(%d)";
         Row alone = latency(spark, String.format(window, liveFrom, batchWindow[0]));
         Row beside = latency(spark, String.format(window, batchWindow[0], batchWindow[1]));
+        List<String> facts = List.of(LakeTables.GOLD_FACT_CART_ACTIVITY, LakeTables.GOLD_FACT_PRODUCT_STOCK).stream()
+                .map(t -> new DeltaWriter(spark, config.lakeRoot()).path(t)).toList();
+        Row perEventAlone = EventLatency.of(spark, facts, liveFrom, batchWindow[0]);
+        Row perEventBeside = EventLatency.of(spark, facts, batchWindow[0], batchWindow[1]);
+        putPerEvent(result, "stream_event_latency", perEventAlone);
+        putPerEvent(result, "stream_event_latency_beside_batch", perEventBeside);
+        report.append(String.format("- per event (its own time to the first Delta commit holding it, the stream's facts): "
+                        + "alone p50 **%s s**, p95 **%s s**, p99 %s s, max %s s (%d events); with a batch beside it p50 "
+                        + "**%s s**, p95 **%s s**, p99 %s s, max %s s (%d events)%n",
+                percentileSeconds(perEventAlone, 0), percentileSeconds(perEventAlone, 1),
+                percentileSeconds(perEventAlone, 2), seconds(perEventAlone, 2), perEventAlone.getLong(0),
+                percentileSeconds(perEventBeside, 0), percentileSeconds(perEventBeside, 1),
+                percentileSeconds(perEventBeside, 2), seconds(perEventBeside, 2), perEventBeside.getLong(0)));
+        say.accept("per event: alone p50 " + percentileSeconds(perEventAlone, 0) + " s, p95 "
+                + percentileSeconds(perEventAlone, 1) + " s (" + perEventAlone.getLong(0) + " events); beside a batch p50 "
+                + percentileSeconds(perEventBeside, 0) + " s, p95 " + percentileSeconds(perEventBeside, 1) + " s ("
+                + perEventBeside.getLong(0) + " events)");
         result.put("stream_latency_p50_s", seconds(alone, 2)).put("stream_latency_p95_s", seconds(alone, 3))
                 .put("stream_live_microbatches", alone.getLong(0))
                 .put("stream_latency_beside_batch_p50_s", seconds(beside, 2))
@@ -486,6 +503,19 @@ public final class Bench {
         return spark.sql("SELECT count(*), coalesce(sum(input_rows), 0), percentile_approx(max_latency_ms, 0.5), "
                 + "percentile_approx(max_latency_ms, 0.95), percentile_approx(duration_ms, 0.5) FROM ops.stream_progress "
                 + "WHERE " + where).first();
+    }
+
+    /** events, p50, p95, p99 and max of a per-event latency row ({@link EventLatency}), in seconds. */
+    private static void putPerEvent(BenchResult result, String prefix, Row r) {
+        result.put(prefix + "_events", r.getLong(0));
+        result.put(prefix + "_p50_s", percentileSeconds(r, 0));
+        result.put(prefix + "_p95_s", percentileSeconds(r, 1));
+        result.put(prefix + "_p99_s", percentileSeconds(r, 2));
+        result.put(prefix + "_max_s", seconds(r, 2));
+    }
+
+    private static Double percentileSeconds(Row r, int i) {
+        return r.isNullAt(1) ? null : r.<Long>getList(1).get(i) / 1e3;
     }
 
     private static Double seconds(Row r, int i) {
