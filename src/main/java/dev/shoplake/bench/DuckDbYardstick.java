@@ -162,4 +162,12 @@ public final class DuckDbYardstick {
             default -> "VARCHAR";
         };
     }
+
+    /** What the DuckDB run must agree with: rows and a sum per gold table, from Spark's gold. */
+    static java.util.Map<String, String> sparkChecks(org.apache.spark.sql.SparkSession spark) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        CHECKS.forEach((table, sum) -> out.put(table, spark.sql("SELECT CAST(count(*) AS STRING) || ':' || "
+                + "coalesce(CAST(sum(" + sum + ") AS STRING), '0') FROM gold." + table).first().getString(0)));
+        return out;
+    }
 }

@@ -36,7 +36,7 @@ class DuckDbYardstickIT {
         }
         // dimensions differ by design once history exists (Spark keeps every version, an export has one)
         List<String> facts = List.of("fact_sales", "fact_order_details", "fact_payments", "dim_cart");
-        Map<String, String> spark1 = new TreeMap<>(Bench.sparkChecks(spark));
+        Map<String, String> spark1 = new TreeMap<>(DuckDbYardstick.sparkChecks(spark));
         Map<String, String> duck1 = new TreeMap<>(duck.checks());
         spark1.keySet().retainAll(facts);
         duck1.keySet().retainAll(facts);
