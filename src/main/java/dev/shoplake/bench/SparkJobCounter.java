@@ -22,6 +22,10 @@ final class SparkJobCounter extends SparkListener {
     private final Map<String, AtomicLong> byTable = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> msByTable = new ConcurrentHashMap<>();
     private final Map<Integer, String> runningFor = new ConcurrentHashMap<>();
+    /** Jobs per micro-batch (query id / batch id), with when its first job started. */
+    private final Map<String, long[]> byMicroBatch = new ConcurrentHashMap<>();
+    /** Per micro-batch job: when its micro-batch's first job started, and the table and description it was for. */
+    private final java.util.List<String[]> microBatchJobs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public void onJobStart(SparkListenerJobStart jobStart) {
@@ -41,6 +45,32 @@ final class SparkJobCounter extends SparkListener {
         byTable.computeIfAbsent(forTable, k -> new AtomicLong()).incrementAndGet();
         runningFor.put(jobStart.jobId(), forTable);
         startedAt.put(jobStart.jobId(), jobStart.time());
+        // Spark marks every job a micro-batch runs in its own thread with the query's id and the batch's
+        String query = jobStart.properties() == null ? null : jobStart.properties().getProperty("sql.streaming.queryId");
+        String batch = jobStart.properties() == null ? null : jobStart.properties().getProperty("streaming.sql.batchId");
+        if (query != null && batch != null) {
+            long[] b = byMicroBatch.computeIfAbsent(query + "/" + batch, k -> new long[] {jobStart.time(), 0});
+            b[1]++;
+            microBatchJobs.add(new String[] {String.valueOf(b[0]), forTable + ": " + kind});
+        }
+    }
+
+    /** Jobs per micro-batch by table and description, over the micro-batches whose first job started in [from, to). */
+    Map<String, Double> microBatchJobsByKind(long from, long to) {
+        long batches = jobsPerMicroBatch(from, to).size();
+        Map<String, Double> out = new TreeMap<>();
+        for (String[] j : microBatchJobs) {
+            long at = Long.parseLong(j[0]);
+            if (at >= from && at < to) {
+                out.merge(j[1], 1.0 / Math.max(1, batches), Double::sum);
+            }
+        }
+        return out;
+    }
+
+    /** Spark jobs of each micro-batch whose first job started in [from, to) (epoch ms), ascending. */
+    java.util.List<Long> jobsPerMicroBatch(long from, long to) {
+        return byMicroBatch.values().stream().filter(b -> b[0] >= from && b[0] < to).map(b -> b[1]).sorted().toList();
     }
 
     @Override

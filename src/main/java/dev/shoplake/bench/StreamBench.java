@@ -177,6 +177,22 @@ final class StreamBench extends BenchPhase {
                         + "number on the page (the header's newest stock event, at each push) p50 **%s s**, p95 **%s s** "
                         + "(%s pushes)%n", page.get("dashboard_all_tiles_drawn_s"), page.get("dashboard_staleness_p50_s"),
                 page.get("dashboard_staleness_p95_s"), page.get("dashboard_staleness_samples")));
+        List<Long> perBatchAlone = counter.jobsPerMicroBatch(liveFrom, batchWindow[0]);
+        List<Long> perBatchBeside = counter.jobsPerMicroBatch(batchWindow[0], batchWindow[1]);
+        result.put("stream_jobs_per_microbatch_p50", median(perBatchAlone))
+                .put("stream_jobs_per_microbatch_max", perBatchAlone.isEmpty() ? null : perBatchAlone.get(perBatchAlone.size() - 1))
+                .put("stream_jobs_per_microbatch_beside_batch_p50", median(perBatchBeside));
+        report.append(String.format("- Spark jobs per live micro-batch (counted by a listener, the jobs Spark marks with the "
+                        + "micro-batch's id): alone median **%s**, max %s (%d micro-batches); beside a batch median %s (%d)%n",
+                median(perBatchAlone), perBatchAlone.isEmpty() ? "-" : perBatchAlone.get(perBatchAlone.size() - 1),
+                perBatchAlone.size(), median(perBatchBeside), perBatchBeside.size()));
+        report.append("\n| jobs per micro-batch, alone | table: description |\n|---:|---|\n");
+        counter.microBatchJobsByKind(liveFrom, batchWindow[0]).entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> report.append(String.format("| %.2f | %s |%n", e.getValue(), e.getKey().replace("|", "/"))));
+        report.append("\n");
+        say.accept("Spark jobs per live micro-batch: median " + median(perBatchAlone) + " alone, " + median(perBatchBeside)
+                + " beside a batch");
         report.append("- Spark jobs of the live phase by description (stream, batch and dashboard together; "
                 + "seconds add up jobs that ran side by side):\n\n| jobs | seconds | description |\n|---:|---:|---|\n");
         jobMs.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(30)
@@ -185,6 +201,10 @@ final class StreamBench extends BenchPhase {
         say.accept("stream latency alone p50 " + seconds(alone, 2) + " s, p95 " + seconds(alone, 3) + " s; beside a batch p50 "
                 + seconds(beside, 2) + " s, p95 " + seconds(beside, 3) + " s; dashboard drawn in "
                 + page.get("dashboard_all_tiles_drawn_s") + " s, staleness p95 " + page.get("dashboard_staleness_p95_s") + " s");
+    }
+
+    private static Long median(List<Long> sorted) {
+        return sorted.isEmpty() ? null : sorted.get(sorted.size() / 2);
     }
 
     private static Row latency(SparkSession spark, String where) {
