@@ -48,10 +48,10 @@ public final class PostgresLanding {
     public void run(JobRun run, int parallelTables) {
         List<Runnable> landings = new ArrayList<>();
         for (String table : LakeTables.POSTGRES_TABLES) {
-            landings.add(TableTasks.forTable(spark, LakeTables.BRONZE_POSTGRES.get(table).qualifiedName(),
+            landings.add(TableTasks.labelled(spark, LakeTables.BRONZE_POSTGRES.get(table).qualifiedName(),
                     () -> land(run, LakeTables.BRONZE_POSTGRES.get(table), table, "updated_at")));
         }
-        landings.add(TableTasks.forTable(spark, LakeTables.BRONZE_DELETED_ROWS.qualifiedName(),
+        landings.add(TableTasks.labelled(spark, LakeTables.BRONZE_DELETED_ROWS.qualifiedName(),
                 () -> land(run, LakeTables.BRONZE_DELETED_ROWS, "deleted_rows", "seq")));
         TableTasks.run(parallelTables, landings);
     }

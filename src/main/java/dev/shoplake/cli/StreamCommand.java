@@ -70,7 +70,7 @@ final class StreamCommand implements java.util.concurrent.Callable<Integer> {
     /** What the stream has written, by table name. */
     static void printStream(org.apache.spark.sql.SparkSession spark, LakehouseConfig config) {
         for (String table : List.of("gold.fact_cart_activity", "gold.fact_product_stock", "gold.stock_current",
-                "gold.live_traffic_minute", "bronze.events_quarantine")) {
+                "gold.live_traffic_minute", "gold.live_traffic_increments", "bronze.events_quarantine")) {
             say(String.format("  %-28s %,10d", table, spark.table(table).count()));
         }
         Row progress = spark.sql("""

@@ -20,7 +20,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * The live tiles of a dashboard in the stream's own JVM, kept in memory: read from the tables once
- * (the last hour of gold.live_traffic_minute at one version, gold.stock_current), then moved by
+ * (the last hours of gold.live_traffic_increments at one version, gold.stock_current), then moved by
  * each micro-batch the stream hands over ({@link LiveListener}), so a live tile costs no Spark job
  * and changes as soon as the stream commits. The answers have the same columns as the named
  * queries {@code live_traffic} and {@code stock_alerts}, and the stream's fields of
@@ -52,11 +52,13 @@ final class LiveTiles implements LiveListener {
 
     /** Reads what the tables hold now; batches the stream hands over meanwhile are added on top of it. */
     synchronized void seed() {
-        long version = lake.version(LakeTables.GOLD_LIVE_TRAFFIC);
+        // the increments, not the minutes: the stream appends them as it commits (the minutes follow a
+        // few seconds later), and each micro-batch it hands over says which increments version holds it
+        long version = lake.version(LakeTables.GOLD_LIVE_TRAFFIC_INCREMENTS);
         if (version >= 0) {
-            List<Row> held = lake.readAt(LakeTables.GOLD_LIVE_TRAFFIC, version)
+            List<Row> held = lake.readAt(LakeTables.GOLD_LIVE_TRAFFIC_INCREMENTS, version)
                     .where("minute > (SELECT max(minute) - INTERVAL 2 HOURS FROM delta.`"
-                            + lake.path(LakeTables.GOLD_LIVE_TRAFFIC) + "` VERSION AS OF " + version + ")")
+                            + lake.path(LakeTables.GOLD_LIVE_TRAFFIC_INCREMENTS) + "` VERSION AS OF " + version + ")")
                     .collectAsList();
             minutes.clear();
             held.forEach(this::addMinute);

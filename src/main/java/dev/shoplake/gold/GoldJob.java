@@ -84,7 +84,7 @@ public final class GoldJob {
         // in waves: a model runs once the gold tables it looks up are written (dimensions, then facts)
         try {
             for (List<GoldTableModel> wave : waves(models)) {
-                TableTasks.run(parallelTables, wave.stream().map(m -> TableTasks.forTable(spark,
+                TableTasks.run(parallelTables, wave.stream().map(m -> TableTasks.labelled(spark,
                         m.table().qualifiedName(), () -> build(run, m, in, inputs))).toList());
             }
             inputs.commit(run.runId());

@@ -320,8 +320,28 @@ public final class LakeTables {
             col("cart_conversion", DataTypes.DoubleType, true)),
             List.of("minute"), "one row per minute of event time", List.of("date_key"),
             Map.of("counts_not_negative", "sessions >= 0 AND page_views >= 0 AND store_actions >= 0"),
-            "live website and store traffic per minute of event time for the dashboard: each micro-batch "
-                    + "adds its events to their minutes (a late event too), rewriting the days it touches"));
+            "live website and store traffic per minute of event time for the dashboard: the sum of "
+                    + "gold.live_traffic_increments per minute (a late event in its own minute), its touched days "
+                    + "rewritten every few seconds"));
+    public static final TableSpec GOLD_LIVE_TRAFFIC_INCREMENTS = add(new TableSpec("gold", "live_traffic_increments",
+            schema(col("minute", DataTypes.TimestampType, false),
+            col("date_key", DataTypes.IntegerType, false),
+            col("sessions", DataTypes.LongType, false),
+            col("page_views", DataTypes.LongType, false),
+            col("store_actions", DataTypes.LongType, false),
+            col("carts_created", DataTypes.LongType, false),
+            col("add_to_carts", DataTypes.LongType, false),
+            col("checkouts", DataTypes.LongType, false),
+            col("orders_paid", DataTypes.LongType, false),
+            col("payments_failed", DataTypes.LongType, false),
+            col("revenue", DataTypes.createDecimalType(18, 2), false),
+            col("query_id", DataTypes.StringType, false),
+            col("batch_id", DataTypes.LongType, false)),
+            List.of("minute", "query_id", "batch_id"), "one row per minute of event time and micro-batch that counted "
+                    + "events in it", List.of("date_key"),
+            Map.of("counts_not_negative", "sessions >= 0 AND page_views >= 0 AND store_actions >= 0"),
+            "each micro-batch's traffic per minute, appended as it commits (the stream's one write for traffic); "
+                    + "gold.live_traffic_minute is their sum per minute"));
     public static final TableSpec BRONZE_EVENTS_QUARANTINE = add(new TableSpec("bronze", "events_quarantine", schema(
             col("topic", DataTypes.StringType, false),
             col("partition", DataTypes.IntegerType, false),
@@ -464,7 +484,8 @@ public final class LakeTables {
      * their first append (those that follow their source) take the session's default, which is on.
      */
     public static boolean keepsChangeFeed(TableSpec spec) {
-        return spec.layer().equals("bronze") || spec.layer().equals("silver") || spec == GOLD_FACT_PRODUCT_STOCK;
+        return spec.layer().equals("bronze") || spec.layer().equals("silver") || spec == GOLD_FACT_PRODUCT_STOCK
+                || spec == GOLD_LIVE_TRAFFIC_INCREMENTS;
     }
 
     public static List<TableSpec> all() {

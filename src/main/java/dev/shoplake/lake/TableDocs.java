@@ -31,6 +31,7 @@ public final class TableDocs {
     /** Tables the streaming job writes (the rest are the batch's). */
     static final List<TableSpec> STREAM_TABLES = List.of(LakeTables.GOLD_FACT_CART_ACTIVITY,
             LakeTables.GOLD_FACT_PRODUCT_STOCK, LakeTables.GOLD_STOCK_CURRENT, LakeTables.GOLD_LIVE_TRAFFIC,
+            LakeTables.GOLD_LIVE_TRAFFIC_INCREMENTS,
             LakeTables.BRONZE_EVENTS_QUARANTINE, LakeTables.OPS_STREAM_PROGRESS);
 
     /**

@@ -34,6 +34,17 @@ public final class TableMaintenance {
     }
 
     /**
+     * Compacts the small files of {@code spec}'s rows matching {@code partitions} (a predicate on
+     * its partition columns; null: the whole table), as the stream's upkeep does between commits.
+     */
+    public static void compact(SparkSession spark, DeltaWriter writer, TableSpec spec, String partitions) {
+        if (writer.exists(spec)) {
+            var optimize = DeltaTable.forPath(spark, writer.path(spec)).optimize();
+            (partitions == null ? optimize : optimize.where(partitions)).executeCompaction();
+        }
+    }
+
+    /**
      * @param retention how long removed files stay for readers and time travel (Delta refuses less
      *                  than 7 days unless its safety check is turned off, which this never does)
      */

@@ -24,14 +24,14 @@ public final class TableTasks {
      * {@code work}, with every Spark job it starts labelled {@link #TABLE_PROPERTY} = {@code table}
      * (Spark's local properties are per thread: each task labels its own).
      */
-    public static Runnable forTable(org.apache.spark.sql.SparkSession spark, String table, Runnable work) {
+    public static Runnable labelled(org.apache.spark.sql.SparkSession spark, String table, Runnable work) {
         return () -> forTable(spark, table, () -> {
             work.run();
             return null;
         });
     }
 
-    /** {@code work}'s result, its Spark jobs labelled as in {@link #forTable(org.apache.spark.sql.SparkSession, String, Runnable)}. */
+    /** {@code work}'s result, its Spark jobs labelled as in {@link #labelled}. */
     public static <T> T forTable(org.apache.spark.sql.SparkSession spark, String table, java.util.function.Supplier<T> work) {
         String before = spark.sparkContext().getLocalProperty(TABLE_PROPERTY);
         spark.sparkContext().setLocalProperty(TABLE_PROPERTY, table);

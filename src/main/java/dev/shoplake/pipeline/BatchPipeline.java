@@ -97,7 +97,7 @@ public final class BatchPipeline {
     private static JobRun layer(SparkSession spark, DeltaWriter writer, List<JobRun> done, JobRun run, String label,
                                 Consumer<JobRun> work) {
         try {
-            TableTasks.forTable(spark, label, () -> work.accept(run)).run();
+            TableTasks.labelled(spark, label, () -> work.accept(run)).run();
         } catch (RuntimeException e) {
             throw JobRun.recordFailure(spark, writer, done, run, e);
         }

@@ -47,7 +47,7 @@ public final class SilverJob {
         String before = spark.conf().get(autoMerge, "false");
         spark.conf().set(autoMerge, "true");
         try {
-            TableTasks.run(parallelTables, models.stream().map(m -> TableTasks.forTable(spark,
+            TableTasks.run(parallelTables, models.stream().map(m -> TableTasks.labelled(spark,
                     m.table().qualifiedName(), () -> write(run, m, versions))).toList());
             versions.commit(run.runId());
         } finally {

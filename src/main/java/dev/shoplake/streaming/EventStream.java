@@ -1,17 +1,9 @@
 package dev.shoplake.streaming;
 
-import static dev.shoplake.gold.GoldModel.dateKey;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.when;
 
 import dev.shoplake.config.LakehouseConfig;
-import dev.shoplake.gold.GoldModel;
 import dev.shoplake.lake.DeltaWriter;
 import dev.shoplake.lake.FaultPoints;
 import dev.shoplake.lake.LakeTables;
@@ -27,11 +19,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -45,22 +35,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The streaming job: one Structured Streaming query ({@value #FACTS}) over the simulator's Kafka
- * topics, its checkpoint under the lake. Each micro-batch parses its records once, quarantines
- * what cannot be used, appends the cart actions and stock changes to gold (a replayed micro-batch
- * is skipped by Delta's transaction id, a message sent twice by its event id), moves
- * {@code gold.stock_current} forward, and adds the batch's traffic to the minutes of
- * {@code gold.live_traffic_minute} (the touched days rewritten under the same transaction id: no
- * state store, and a late event counts in its own minute).
- * Exactly once therefore holds across restarts and kill -9: Kafka offsets come back from the
- * checkpoint, and every write is idempotent for a replayed batch.
+ * topics, its checkpoint under the lake. Each micro-batch is read onto the driver with one Spark
+ * job ({@link LiveBatch}), then each live table gets its writer's one commit, side by side: the
+ * cart actions and stock changes ({@link FactAppender}), the traffic minutes
+ * ({@link TrafficMinutesWriter}), the quarantine. A replayed micro-batch is skipped by Delta's
+ * transaction id, a message sent twice by its event id. gold.stock_current and compaction run on
+ * their own cadence beside it ({@link StreamUpkeep}); late dimension keys between micro-batches
+ * ({@link LateKeys}). Exactly once therefore holds across restarts and kill -9: Kafka offsets come
+ * back from the checkpoint, and every write is idempotent for a replayed batch.
  */
 public final class EventStream {
     public static final String FACTS = "gold_facts";
     /** Fault points (see {@link FaultPoints}): a micro-batch's start, and its end before Spark commits it. */
     public static final String BATCH_PLANNED = "stream:batch-planned";
     public static final String BATCH_WRITTEN = "stream:batch-written";
-    /** The transaction id under which gold.stock_current records the stock facts version it took. */
-    private static final String STOCK_FEED = "shoplake.stock_current.from_fact_product_stock";
     /** The minutes a live view shows: the hour before the newest event. */
     private static final long LIVE_WINDOW_MS = 3_600_000L;
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
@@ -70,6 +58,10 @@ public final class EventStream {
     private static final StructType DIM_PRODUCT = new StructType().add("product_id", DataTypes.IntegerType)
             .add("valid_from", DataTypes.TimestampType).add("valid_to", DataTypes.TimestampType)
             .add("product_key", DataTypes.LongType);
+    /** A stock change as a live view takes it ({@link LiveListener.Batch#stock}). */
+    private static final StructType STOCK_SEEN = new StructType().add("product_id", DataTypes.IntegerType)
+            .add("stock_level", DataTypes.IntegerType).add("event_time", DataTypes.TimestampType)
+            .add("stream_position", DataTypes.LongType).add("event_id", DataTypes.StringType);
 
     private final SparkSession spark;
     private final DeltaWriter writer;
@@ -80,8 +72,17 @@ public final class EventStream {
     private final Map<String, Long> progressWritten = new ConcurrentHashMap<>();
     private final List<StreamingQuery> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final DimensionCache dimensions;
-    /** The dimension versions the waiting facts were last resolved against. */
-    private String resolvedAtVersions = "";
+    private final DimensionKeys keys = new DimensionKeys();
+    private final FactAppender cartFacts;
+    private final FactAppender stockFacts;
+    private final TrafficMinutes trafficMinutes;
+    private final StockCurrentWriter stockCurrent;
+    private final LateKeys lateKeys;
+    /** Held while the facts' files are rewritten (late keys): compaction waits for it. */
+    private final java.util.concurrent.locks.ReentrantLock rewriting = new java.util.concurrent.locks.ReentrantLock();
+    private final StreamUpkeep upkeep;
+    /** How often the upkeep compacts the small files the stream's appends leave. */
+    private static final long COMPACT_EVERY_MS = 300_000;
     /** Writes ops.stream_progress as micro-batches end, wherever the stream runs (demo, command, tests). */
     private final java.util.concurrent.ScheduledExecutorService progressWriter = java.util.concurrent.Executors
             .newSingleThreadScheduledExecutor(r -> {
@@ -94,7 +95,6 @@ public final class EventStream {
     private static final long PROGRESS_EVERY_MS = 5_000;
     private SparkSession streams;
     private boolean availableNow;
-    private volatile long stockMovedAt;
     private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<LiveListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private org.apache.spark.sql.streaming.StreamingQueryListener progressListener;
@@ -107,6 +107,12 @@ public final class EventStream {
         this.writer = new DeltaWriter(spark, config.lakeRoot());
         this.config = config;
         this.dimensions = new DimensionCache(spark, writer);
+        this.cartFacts = new FactAppender(writer, LakeTables.GOLD_FACT_CART_ACTIVITY, StreamFacts::cartActivity);
+        this.stockFacts = new FactAppender(writer, LakeTables.GOLD_FACT_PRODUCT_STOCK, StreamFacts::productStock);
+        this.trafficMinutes = new TrafficMinutes(writer);
+        this.stockCurrent = new StockCurrentWriter(writer);
+        this.lateKeys = new LateKeys(writer);
+        this.upkeep = new StreamUpkeep(spark, writer, this::catchUpDerived, rewriting);
         for (EventTopic t : EventTopic.values()) {
             topics.put(t.topicName(config.kafka()), t);
         }
@@ -121,29 +127,28 @@ public final class EventStream {
     public List<StreamingQuery> start(boolean availableNow) {
         this.availableNow = availableNow;
         for (TableSpec spec : List.of(LakeTables.GOLD_FACT_CART_ACTIVITY, LakeTables.GOLD_FACT_PRODUCT_STOCK,
-                LakeTables.GOLD_STOCK_CURRENT, LakeTables.GOLD_LIVE_TRAFFIC, LakeTables.BRONZE_EVENTS_QUARANTINE,
+                LakeTables.GOLD_STOCK_CURRENT, LakeTables.GOLD_LIVE_TRAFFIC, LakeTables.GOLD_LIVE_TRAFFIC_INCREMENTS,
+                LakeTables.BRONZE_EVENTS_QUARANTINE,
                 LakeTables.OPS_STREAM_PROGRESS)) {
             writer.ensure(spec);
         }
-        // a micro-batch runs without adaptive execution (Spark turns it off for streams), so every
-        // shuffle and every state store has spark.sql.shuffle.partitions tasks: 200 by default, most
-        // of a small micro-batch's time on a few cores
+        // a micro-batch is read onto the driver and written back as local rows (LiveBatch): its
+        // writes have no join to plan, and each shuffle left (a day's minutes, one file per day)
+        // runs inside the write's own job rather than as a job per stage, as adaptive execution would
         streams = spark.newSession();
         int partitions = config.streaming().shufflePartitions() > 0 ? config.streaming().shufflePartitions()
                 : spark.sparkContext().defaultParallelism();
         streams.conf().set("spark.sql.shuffle.partitions", String.valueOf(partitions));
-        // a micro-batch a second adds a small file per table and day it touches: Delta compacts a
-        // partition once it holds 20 of them, so that reads and the log's state stay small
-        streams.conf().set("spark.databricks.delta.autoCompact.enabled", "true");
-        streams.conf().set("spark.databricks.delta.autoCompact.minNumFiles", "20");
-        // adaptive execution stays on for the stream even where a local configuration turns it off
-        // for the batch: measured, a live micro-batch took a median 9.5 s with it and 18 s without
-        // (its joins are planned from what a micro-batch really holds)
-        streams.conf().set("spark.sql.adaptive.enabled", "true");
+        streams.conf().set("spark.sql.adaptive.enabled", "false");
+        // compaction is the upkeep thread's, between commits, never inside a micro-batch
+        streams.conf().set("spark.databricks.delta.autoCompact.enabled", "false");
+        if (!availableNow) {
+            // its first run takes up what a stream killed before its last catch-up left (the shop may
+            // stay quiet), beside the first micro-batch instead of before it; a catch-up run ends with it
+            upkeep.start(config.streaming().stockCurrentEveryMs(), COMPACT_EVERY_MS);
+        }
         progressListener = new ProgressListener();
         streams.streams().addListener(progressListener);
-        // what a stream killed before its last catch-up left (the shop may stay quiet: no batch would come)
-        moveStockForward();
         try {
             Dataset<Row> all = kafka(streams, topics.keySet());
             queries.add(trigger(all.writeStream().queryName(FACTS)
@@ -166,7 +171,7 @@ public final class EventStream {
             }
             recordProgress();
             if (allStopped) {
-                moveStockForward(); // caught up: gold.stock_current too, even when there was no new batch
+                catchUpDerived(); // caught up: the derived tables too, even when there was no new batch
                 return true;
             }
         }
@@ -176,6 +181,7 @@ public final class EventStream {
     /** Blocks until every query has processed what Kafka holds now. */
     public void processAllAvailable() {
         queries.forEach(StreamingQuery::processAllAvailable);
+        catchUpDerived();
         recordProgress();
     }
 
@@ -189,7 +195,7 @@ public final class EventStream {
         }
         stopQueries();
         try {
-            moveStockForward(); // what the last micro-batches left for gold.stock_current
+            catchUpDerived(); // what the last micro-batches left for the derived tables
         } catch (RuntimeException e) {
             LOG.warn("gold.stock_current did not catch up at stop (the next start does): {}",
                     dev.shoplake.ops.JobRun.errorLine(e));
@@ -203,6 +209,7 @@ public final class EventStream {
             streams.streams().removeListener(progressListener);
         }
         progressWriter.shutdown();
+        upkeep.close();
         for (StreamingQuery q : queries) {
             try {
                 awaitBetweenBatches(q, 60_000);
@@ -296,199 +303,136 @@ public final class EventStream {
     }
 
     /**
-     * One micro-batch of the facts query: one Spark job sizes the batch (records, errors, the days
-     * it touches), then each table it touches gets one append (facts, quarantine: idempotent by
-     * Delta transaction id and by key) or one MERGE ({@code stock_current}: only the batch's products).
+     * One micro-batch of the facts query: one Spark job reads and parses its records onto the
+     * driver ({@link LiveBatch}); what is new, the dimension keys and the minutes are decided there;
+     * then each table it touches gets one append or one rewrite of its days, side by side, each
+     * idempotent by Delta's transaction id.
      */
     private void factsBatch(Dataset<Row> kafkaBatch, long batchId) {
         long started = System.currentTimeMillis();
         FaultPoints.reached(BATCH_PLANNED); // its offsets are in the checkpoint, nothing of it is written
-        Dataset<Row> events = EventParser.parse(kafkaBatch, topics, bounds()).cache();
+        LiveBatch batch = TableTasks.forTable(spark, "(stream: read)",
+                () -> LiveBatch.read(EventParser.parse(kafkaBatch, topics, bounds())));
+        SparkSession session = kafkaBatch.sparkSession();
+        long read = System.currentTimeMillis();
+        // per checkpoint: a fresh checkpoint (a new query id) does not inherit an old one's batch ids
+        String appId = "shoplake.stream." + spark.sparkContext().getLocalProperty("sql.streaming.queryId");
+        Map<String, Long> written = new ConcurrentHashMap<>();
+        Dataset<Row> dimCustomer = dimensions.get(LakeTables.GOLD_DIM_CUSTOMER, DIM_CUSTOMER);
+        Dataset<Row> dimProduct = dimensions.get(LakeTables.GOLD_DIM_PRODUCT, DIM_PRODUCT);
+        StructType keyedSchema = batch.schema().add("customer_key", DataTypes.LongType).add("product_key", DataTypes.LongType);
+        List<Row> cart = keyed(batch.usable(LiveBatch.CART), keyedSchema, dimCustomer, dimProduct);
+        List<Row> stock = keyed(batch.usable(LiveBatch.STOCK), keyedSchema, dimCustomer, dimProduct);
+        List<Row> traffic = batch.usable(LiveBatch.TRAFFIC);
+        List<Row> errors = batch.errors();
+        java.util.function.Function<List<Row>, Dataset<Row>> frame = rows -> session.createDataFrame(rows, keyedSchema);
+        // each table is its own commit: write them side by side (a commit is mostly driver-side latency)
+        List<Runnable> writes = new ArrayList<>();
+        for (var table : List.of(Map.entry(cartFacts, cart), Map.entry(stockFacts, stock))) {
+            if (!table.getValue().isEmpty()) {
+                writes.add(labelled(table.getKey().spec(), () -> written.put(table.getKey().spec().qualifiedName(),
+                        table.getKey().append(table.getValue(), frame, appId, batchId))));
+            }
+        }
+        if (!traffic.isEmpty()) {
+            writes.add(labelled(LakeTables.GOLD_LIVE_TRAFFIC_INCREMENTS, () -> written.put(
+                    LakeTables.GOLD_LIVE_TRAFFIC_INCREMENTS.qualifiedName(), trafficMinutes.append(session, traffic, appId,
+                            batchId))));
+        }
+        if (!errors.isEmpty()) {
+            writes.add(labelled(LakeTables.BRONZE_EVENTS_QUARANTINE, () -> written.put(
+                    LakeTables.BRONZE_EVENTS_QUARANTINE.qualifiedName(), writer.appendNew(
+                    LakeTables.BRONZE_EVENTS_QUARANTINE,
+                    batch.frame(session, errors).select(col("topic"), col("partition"), col("offset"),
+                            col("kafka_timestamp"), col("raw_value"), col("error").as("reason"),
+                            current_timestamp().as(LakeTables.INGESTED_AT)),
+                    // a record keeps its Kafka timestamp: file statistics skip older quarantine files
+                    col("kafka_timestamp").geq(LiveBatch.oldest(errors, "kafka_timestamp", r -> true)), appId, batchId))));
+        }
+        TableTasks.run(writes.size(), writes);
+        upkeep.written(LiveBatch.days(cart));
+        upkeep.written(LiveBatch.days(stock));
+        long wroteAt = System.currentTimeMillis();
+        Timestamp oldest = batch.oldestKafkaTimestamp();
+        long latency = oldest == null ? 0 : wroteAt - oldest.getTime();
+        if (!listeners.isEmpty()) {
+            hear(new LiveListener.Batch(batchId, Instant.now(), batch.input(), oldest == null ? null : latency,
+                    traffic.isEmpty() ? -1 : trafficMinutes.incrementsVersion(), lastHour(traffic),
+                    stockSeen(stock), batch.usable().stream()
+                    .filter(r -> r.<Boolean>getAs(LiveBatch.CART) || r.<Boolean>getAs(LiveBatch.STOCK)
+                            || r.<Boolean>getAs(LiveBatch.TRAFFIC))
+                    .mapToLong(r -> wroteAt - r.<Timestamp>getAs("event_time").getTime()).toArray()));
+        }
+        long heardAt = System.currentTimeMillis();
+        rewriting.lock();
         try {
-            Column usable = col("error").isNull();
-            Row shape = TableTasks.forTable(spark, "(stream: sizing)", () -> events.agg(count("*"),
-                    count_if(usable.unary_$bang()), min("kafka_timestamp"),
-                    collect_set(when(usable.and(StreamFacts.isCartAction()), dateKey(col("event_time")))),
-                    collect_set(when(usable.and(StreamFacts.isStockChange()), dateKey(col("event_time")))),
-                    min(when(usable.unary_$bang(), col("kafka_timestamp"))),
-                    collect_set(when(usable.and(LiveTraffic.isTraffic()), dateKey(col("event_time")))),
-                    max(when(usable.and(LiveTraffic.isTraffic()), col("event_time"))),
-                    min(when(usable, col("event_time"))), max(when(usable, col("event_time")))).first());
-            long input = shape.getLong(0);
-            long sized = System.currentTimeMillis();
-            List<Integer> cartDays = shape.getList(3);
-            List<Integer> stockDays = shape.getList(4);
-            List<Integer> trafficDays = shape.getList(6);
-            // per checkpoint: a fresh checkpoint (a new query id) does not inherit an old one's batch ids
-            String appId = "shoplake.stream." + spark.sparkContext().getLocalProperty("sql.streaming.queryId");
-            Map<String, Long> written = new ConcurrentHashMap<>();
-            Dataset<Row> dimCustomer = dimensions.get(LakeTables.GOLD_DIM_CUSTOMER, DIM_CUSTOMER);
-            Dataset<Row> dimProduct = dimensions.get(LakeTables.GOLD_DIM_PRODUCT, DIM_PRODUCT);
-            Dataset<Row> stock = StreamFacts.productStock(events, dimProduct).cache();
-            // a message sent twice carries its event's own time: only the facts files whose event times
-            // overlap the batch's can hold it (file statistics skip the rest of the day)
-            Column sameTimes = shape.isNullAt(8) ? functions.lit(false)
-                    : col("event_time").between(shape.getTimestamp(8), shape.getTimestamp(9));
-            // each table is its own commit: write them side by side (a commit is mostly driver-side latency)
-            List<Runnable> writes = new ArrayList<>();
-            long[] wroteAt = new long[1];
-            if (!cartDays.isEmpty()) {
-                writes.add(labelled(LakeTables.GOLD_FACT_CART_ACTIVITY, () -> written.put(
-                        LakeTables.GOLD_FACT_CART_ACTIVITY.qualifiedName(), writer.appendNew(
-                        LakeTables.GOLD_FACT_CART_ACTIVITY, StreamFacts.cartActivity(events, dimCustomer, dimProduct),
-                        col("date_key").isin(cartDays.toArray()).and(sameTimes), appId, batchId))));
-            }
-            if (!stockDays.isEmpty()) {
-                writes.add(labelled(LakeTables.GOLD_FACT_PRODUCT_STOCK, () -> written.put(
-                        LakeTables.GOLD_FACT_PRODUCT_STOCK.qualifiedName(), writer.appendNew(
-                        LakeTables.GOLD_FACT_PRODUCT_STOCK, stock, col("date_key").isin(stockDays.toArray()).and(sameTimes),
-                        appId, batchId))));
-            }
-            Dataset<Row> counted = LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic()));
-            List<Row> liveMinutes = List.of();
-            if (!trafficDays.isEmpty()) {
-                if (!listeners.isEmpty()) {
-                    // what a live view shows: the last hour of minutes (a backlog's older days stay in the table)
-                    liveMinutes = counted.where(col("minute").gt(new Timestamp(shape.getTimestamp(7).getTime()
-                            - LIVE_WINDOW_MS))).collectAsList();
-                }
-                // the days the batch's traffic falls on, rewritten with the batch's counts added
-                Dataset<Row> held = writer.read(LakeTables.GOLD_LIVE_TRAFFIC).where(col("date_key").isin(trafficDays.toArray()));
-                writes.add(labelled(LakeTables.GOLD_LIVE_TRAFFIC, () -> written.put(
-                        LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), writer.replacePartitions(
-                        LakeTables.GOLD_LIVE_TRAFFIC, LiveTraffic.add(held, counted), trafficDays, appId, batchId))));
-            }
-            List<Row> liveStock = !listeners.isEmpty() && !stockDays.isEmpty()
-                    ? StreamFacts.latestStock(stock).collectAsList() : List.of();
-            if (shape.getLong(1) > 0) {
-                writes.add(labelled(LakeTables.BRONZE_EVENTS_QUARANTINE, () -> written.put(
-                        LakeTables.BRONZE_EVENTS_QUARANTINE.qualifiedName(), writer.appendNew(
-                        LakeTables.BRONZE_EVENTS_QUARANTINE,
-                        events.where(col("error").isNotNull()).select(col("topic"), col("partition"), col("offset"),
-                                col("kafka_timestamp"), col("raw_value"), col("error").as("reason"),
-                                current_timestamp().as(LakeTables.INGESTED_AT)),
-                        // a record keeps its Kafka timestamp: file statistics skip older quarantine files
-                        col("kafka_timestamp").geq(shape.getTimestamp(5)), appId, batchId))));
-            }
-            try {
-                TableTasks.run(writes.size(), writes);
-                wroteAt[0] = System.currentTimeMillis();
-            } finally {
-                stock.unpersist();
-            }
-            if (stockCurrentDue()) {
-                written.put(LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), TableTasks.forTable(spark,
-                        LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), this::moveStockForward));
-            }
-            long stockAt = System.currentTimeMillis();
-            long latency = shape.isNullAt(2) ? 0 : System.currentTimeMillis() - shape.getTimestamp(2).getTime();
-            if (!listeners.isEmpty()) {
-                LiveListener.Batch live = new LiveListener.Batch(batchId, Instant.now(), input, shape.isNullAt(2) ? null
-                        : latency, trafficDays.isEmpty() ? -1 : writer.version(LakeTables.GOLD_LIVE_TRAFFIC), liveMinutes,
-                        liveStock);
-                for (LiveListener l : listeners) {
-                    try {
-                        l.onBatch(live);
-                    } catch (RuntimeException e) {
-                        LOG.warn("a live listener failed: {}", e.toString());
-                    }
-                }
-            }
-            long heardAt = System.currentTimeMillis();
-            written.putAll(TableTasks.forTable(spark, "(stream: late keys)", () -> resolveLateKeys(dimCustomer, dimProduct)));
-            Map<String, Long> byTable = new java.util.TreeMap<>(written);
-            outcome(FACTS, batchId, byTable, latency);
-            long done = System.currentTimeMillis();
-            LOG.info("{} batch {}: {} records in, written {}, {} ms (sized {}, written {}, stock_current {}, live view {}, "
-                    + "late keys {}), event-to-gold latency {} ms", FACTS, batchId, input, byTable, done - started,
-                    sized - started, wroteAt[0] - sized, stockAt - wroteAt[0], heardAt - stockAt, done - heardAt, latency);
-            FaultPoints.reached(BATCH_WRITTEN); // every table committed, the checkpoint's commit not yet
+            written.putAll(TableTasks.forTable(spark, "(stream: late keys)", () -> lateKeys.resolve(
+                    dimensions.versions(), dimensions.noneExists(), dimCustomer, dimProduct)));
         } finally {
-            events.unpersist();
+            rewriting.unlock();
+        }
+        Map<String, Long> byTable = new java.util.TreeMap<>(written);
+        outcome(FACTS, batchId, byTable, latency);
+        long done = System.currentTimeMillis();
+        LOG.info("{} batch {}: {} records in, written {}, {} ms (read {}, written {}, live view {}, late keys {}), "
+                + "event-to-gold latency {} ms", FACTS, batchId, batch.input(), byTable, done - started, read - started,
+                wroteAt - read, heardAt - wroteAt, done - heardAt, latency);
+        FaultPoints.reached(BATCH_WRITTEN); // every table committed, the checkpoint's commit not yet
+    }
+
+    /** {@code events} with their customer_key and product_key, looked up on the driver ({@link DimensionKeys}). */
+    private List<Row> keyed(List<Row> events, StructType schema, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
+        if (events.isEmpty()) {
+            return events;
+        }
+        TableTasks.labelled(spark, "(stream: dimension keys)", () -> keys.load(dimensions.versions(), dimCustomer,
+                dimProduct, events.stream().map(r -> r.<Integer>getAs("customer_id")).toList(),
+                events.stream().map(r -> r.<Integer>getAs("product_id")).toList())).run();
+        return LiveBatch.withColumns(events, schema, r -> new Object[] {
+                keys.customerKey(r.getAs("customer_id"), r.getAs("event_time")),
+                keys.productKey(r.getAs("product_id"), r.getAs("event_time"))});
+    }
+
+    /** What a live view shows of a batch's traffic: its minutes in the hour before its newest event. */
+    private static List<Row> lastHour(List<Row> traffic) {
+        if (traffic.isEmpty()) {
+            return List.of();
+        }
+        Timestamp from = new Timestamp(LiveBatch.newest(traffic).getTime() - LIVE_WINDOW_MS);
+        return new LiveTraffic.Minutes().add(traffic).rows().stream()
+                .filter(r -> r.<Timestamp>getAs("minute").after(from)).toList();
+    }
+
+    /** A batch's stock changes as a live view takes them (it keeps the newest per product). */
+    private static List<Row> stockSeen(List<Row> stock) {
+        return stock.stream().<Row>map(r -> new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(
+                new Object[] {r.getAs("product_id"), r.getAs("stock_level"), r.getAs("event_time"), r.getAs("offset"),
+                        r.getAs("event_id")}, STOCK_SEEN)).toList();
+    }
+
+    private void hear(LiveListener.Batch live) {
+        for (LiveListener l : listeners) {
+            try {
+                l.onBatch(live);
+            } catch (RuntimeException e) {
+                LOG.warn("a live listener failed: {}", e.toString());
+            }
         }
     }
 
     /** {@code write}, its Spark jobs labelled with {@code spec}'s name (the bench counts a micro-batch's jobs per table). */
     private Runnable labelled(TableSpec spec, Runnable write) {
-        return TableTasks.forTable(spark, spec.qualifiedName(), write);
-    }
-
-    /** Whether gold.stock_current is due to catch up with the stock facts (each batch when catching up). */
-    private boolean stockCurrentDue() {
-        return availableNow || System.currentTimeMillis() - stockMovedAt >= config.streaming().stockCurrentEveryMs();
+        return TableTasks.labelled(spark, spec.qualifiedName(), write);
     }
 
     /**
-     * gold.stock_current catches up with gold.fact_product_stock: the stock changes committed since
-     * the facts version it last took (kept in its own commits as Delta's transaction version, so a
-     * restart after kill -9 takes up exactly there), each product's newest only if it is newer than
-     * what the table holds. The table is one row per product: rewritten whole from what it holds and
-     * the changes (two jobs, no MERGE), every few seconds rather than every micro-batch; a live view
-     * in this JVM gets each batch's levels directly ({@link LiveListener}).
+     * The tables derived from the stream's own (gold.stock_current from the stock facts,
+     * gold.live_traffic_minute from the traffic increments) catch up with them: on the upkeep's
+     * cadence, and whenever the stream has processed what Kafka holds.
      */
-    private long moveStockForward() {
-        stockMovedAt = System.currentTimeMillis();
-        long through = writer.version(LakeTables.GOLD_FACT_PRODUCT_STOCK);
-        java.util.OptionalLong from = writer.appliedVersion(LakeTables.GOLD_STOCK_CURRENT, STOCK_FEED);
-        if (through < 0 || (from.isPresent() && from.getAsLong() >= through)) {
-            return 0;
-        }
-        Dataset<Row> changes;
-        try {
-            changes = from.isPresent() ? writer.changes(LakeTables.GOLD_FACT_PRODUCT_STOCK, from.getAsLong(), through)
-                    : writer.readAt(LakeTables.GOLD_FACT_PRODUCT_STOCK, through);
-        } catch (RuntimeException feedGone) { // commits older than the feed keeps (VACUUM): the table as it is
-            changes = writer.readAt(LakeTables.GOLD_FACT_PRODUCT_STOCK, through);
-        }
-        String[] columns = LakeTables.GOLD_STOCK_CURRENT.schema().fieldNames();
-        Dataset<Row> held = writer.read(LakeTables.GOLD_STOCK_CURRENT);
-        Dataset<Row> latest = StreamFacts.latestStock(held.unionByName(changes.selectExpr(columns)));
-        return writer.replaceAll(LakeTables.GOLD_STOCK_CURRENT, latest, STOCK_FEED, through);
-    }
-
-    /**
-     * Facts that arrived before their dimension version reached gold carry key -1. When gold's
-     * dimensions change (the batch ran), those facts get their keys: the late-arriving dimension
-     * is resolved in the stream's own thread, so it never races the stream's inserts.
-     */
-    private Map<String, Long> resolveLateKeys(Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
-        String versions = dimensions.versions();
-        if (versions.equals(resolvedAtVersions)) {
-            return Map.of();
-        }
-        if (dimensions.noneExists()) { // before the first batch nothing can resolve: no MERGE for nothing
-            resolvedAtVersions = versions;
-            return Map.of();
-        }
-        Map<String, Long> written = new LinkedHashMap<>();
-        Dataset<Row> cartFacts = writer.read(LakeTables.GOLD_FACT_CART_ACTIVITY);
-        written.put(LakeTables.GOLD_FACT_CART_ACTIVITY.qualifiedName() + " (late keys)", updateByDay(
-                LakeTables.GOLD_FACT_CART_ACTIVITY, StreamFacts.resolveKeys(cartFacts.where(
-                        col("customer_key").equalTo(GoldModel.UNKNOWN_KEY)
-                                .or(col("product_key").equalTo(GoldModel.UNKNOWN_KEY))), dimCustomer, dimProduct),
-                List.of("customer_key", "product_key")));
-        Dataset<Row> stockWaiting = writer.read(LakeTables.GOLD_FACT_PRODUCT_STOCK)
-                .where(col("product_key").equalTo(GoldModel.UNKNOWN_KEY)).drop("product_key");
-        written.put(LakeTables.GOLD_FACT_PRODUCT_STOCK.qualifiedName() + " (late keys)", updateByDay(
-                LakeTables.GOLD_FACT_PRODUCT_STOCK,
-                GoldModel.versionAt(stockWaiting, "product_id", "event_time", dimProduct, "product_id", "product_key")
-                        .where(col("product_key").notEqual(GoldModel.UNKNOWN_KEY)),
-                List.of("product_key")));
-        resolvedAtVersions = versions;
-        return written;
-    }
-
-    private long updateByDay(TableSpec spec, Dataset<Row> rows, List<String> columns) {
-        Dataset<Row> resolved = rows.cache();
-        try {
-            List<Integer> days = resolved.agg(collect_set("date_key")).first().getList(0);
-            if (days.isEmpty()) {
-                return 0;
-            }
-            return writer.updateColumns(spec, resolved, DeltaWriter.target("date_key").isin(days.toArray()), columns);
-        } finally {
-            resolved.unpersist();
-        }
+    private void catchUpDerived() {
+        TableTasks.forTable(spark, LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), stockCurrent::catchUp);
+        TableTasks.forTable(spark, LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), trafficMinutes::catchUp);
     }
 
     private void outcome(String query, long batchId, Map<String, Long> written, long latencyMs) {

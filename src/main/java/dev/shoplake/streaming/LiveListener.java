@@ -13,15 +13,17 @@ public interface LiveListener {
     /**
      * One committed micro-batch.
      *
-     * @param trafficVersion the version of gold.live_traffic_minute that holds {@code minutes}, -1 when
-     *                       the batch had no traffic
-     * @param minutes        the batch's traffic per minute (rows of {@link LiveTraffic#perMinute}), the
+     * @param trafficVersion the version of gold.live_traffic_increments that holds {@code minutes}, -1
+     *                       when the batch had no traffic
+     * @param minutes        the batch's traffic per minute (rows of gold.live_traffic_minute), the
      *                       last hour before its newest event; add them to a view read at an older version
      * @param stock          each product's latest stock change in the batch (product_id, stock_level,
      *                       event_time, stream_position, event_id)
+     * @param eventAgesMs    for each usable event of the batch, its age when its tables had committed
+     *                       (commit time minus the event's own time)
      */
     record Batch(long batchId, Instant committedAt, long inputRows, Long latencyMs, long trafficVersion,
-                 List<Row> minutes, List<Row> stock) {
+                 List<Row> minutes, List<Row> stock, long[] eventAgesMs) {
     }
 
     void onBatch(Batch batch);

@@ -39,25 +39,44 @@ public final class StreamFacts {
         return col("kind").equalTo(EventTopic.STOCK.name()).and(col("type").equalTo("STOCK_CHANGED"));
     }
 
-    /** gold.fact_cart_activity rows from the store topic's cart actions. */
-    public static Dataset<Row> cartActivity(Dataset<Row> events, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
-        Dataset<Row> actions = usable(events).where(isCartAction())
+    /**
+     * gold.fact_cart_activity rows from the store topic's cart actions.
+     *
+     * @param events parsed events with their dimension keys ({@link #keyed}, or the stream's own lookup)
+     */
+    public static Dataset<Row> cartActivity(Dataset<Row> events) {
+        return usable(events).where(isCartAction())
                 .select(col("event_id"), col("type").as("action"), col("event_time"),
-                        dateKey(col("event_time")).as("date_key"), col("cart_id"), col("customer_id"), col("product_id"),
-                        col("quantity"), col("unit_price"),
+                        dateKey(col("event_time")).as("date_key"), col("cart_id"), col("customer_id"),
+                        col("customer_key"), col("product_id"), col("product_key"), col("quantity"), col("unit_price"),
                         when(col("type").equalTo("CHECKOUT"), col("sale_id")).as("sale_id"));
-        return withKeys(actions, dimCustomer, dimProduct);
     }
 
-    /** gold.fact_product_stock rows from the stock topic's changes. */
-    public static Dataset<Row> productStock(Dataset<Row> events, Dataset<Row> dimProduct) {
-        Dataset<Row> changes = usable(events).where(isStockChange())
+    /**
+     * gold.fact_product_stock rows from the stock topic's changes.
+     *
+     * @param events parsed events with their dimension keys ({@link #keyed}, or the stream's own lookup)
+     */
+    public static Dataset<Row> productStock(Dataset<Row> events) {
+        return usable(events).where(isStockChange())
                 .select(col("event_id"), col("event_time"), dateKey(col("event_time")).as("date_key"),
-                        col("product_id"), col("delta"), col("stock_level"), col("reason"), col("cart_id"),
-                        col("offset").as("stream_position"));
-        return GoldModel.versionAt(changes, "product_id", "event_time", dimProduct, "product_id", "product_key")
-                .select("event_id", "event_time", "date_key", "product_id", "product_key", "delta", "stock_level",
-                        "reason", "cart_id", "stream_position");
+                        col("product_id"), col("product_key"), col("delta"), col("stock_level"), col("reason"),
+                        col("cart_id"), col("offset").as("stream_position"));
+    }
+
+    /**
+     * {@code rows} with {@code customer_key} and {@code product_key}: the versions of gold's
+     * dimensions valid at each row's {@code event_time}, key -1 where none is (yet), null where the
+     * row has no customer or product (a cart-level action has no product).
+     */
+    public static Dataset<Row> keyed(Dataset<Row> rows, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
+        Dataset<Row> keyed = GoldModel.versionAt(rows, "customer_id", "event_time", dimCustomer, "customer_id",
+                "customer_key");
+        keyed = GoldModel.versionAt(keyed, "product_id", "event_time", dimProduct, "product_id", "product_key");
+        return keyed.withColumn("customer_key", when(col("customer_id").isNull(), lit(null).cast("long"))
+                        .otherwise(col("customer_key")))
+                .withColumn("product_key", when(col("product_id").isNull(), lit(null).cast("long"))
+                        .otherwise(col("product_key")));
     }
 
     /**
@@ -79,21 +98,11 @@ public final class StreamFacts {
     public static Dataset<Row> resolveKeys(Dataset<Row> waiting, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
         Dataset<Row> before = waiting.select(col("event_id"), col("customer_key").as("_customer_key"),
                 col("product_key").as("_product_key"));
-        return withKeys(waiting.drop("customer_key", "product_key"), dimCustomer, dimProduct)
+        String[] columns = waiting.columns();
+        return keyed(waiting.drop("customer_key", "product_key"), dimCustomer, dimProduct)
                 .join(before, "event_id")
                 .where(col("customer_key").eqNullSafe(col("_customer_key"))
                         .and(col("product_key").eqNullSafe(col("_product_key"))).unary_$bang())
-                .drop("_customer_key", "_product_key");
-    }
-
-    private static Dataset<Row> withKeys(Dataset<Row> actions, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
-        Dataset<Row> keyed = GoldModel.versionAt(actions, "customer_id", "event_time", dimCustomer, "customer_id",
-                "customer_key");
-        keyed = GoldModel.versionAt(keyed, "product_id", "event_time", dimProduct, "product_id", "product_key")
-                // cart-level actions have no product, so no product key (not an unknown one)
-                .withColumn("product_key", when(col("product_id").isNull(), lit(null).cast("long"))
-                        .otherwise(col("product_key")));
-        return keyed.select("event_id", "action", "event_time", "date_key", "cart_id", "customer_id", "customer_key",
-                "product_id", "product_key", "quantity", "unit_price", "sale_id");
+                .select(columns[0], java.util.Arrays.copyOfRange(columns, 1, columns.length));
     }
 }

@@ -34,7 +34,7 @@ class LiveTilesTest {
     }
 
     private static LiveListener.Batch batch(long id, long trafficVersion, List<Row> minutes, List<Row> stock) {
-        return new LiveListener.Batch(id, Instant.parse("2026-12-01T10:00:00Z"), 3, 1200L, trafficVersion, minutes, stock);
+        return new LiveListener.Batch(id, Instant.parse("2026-12-01T10:00:00Z"), 3, 1200L, trafficVersion, minutes, stock, new long[0]);
     }
 
     @Test

@@ -68,7 +68,7 @@ class StreamFactsTest {
 
     @Test
     void cartActionsGetTheDimensionVersionValidAtTheirTimeAndCountOnce() {
-        List<Row> facts = StreamFacts.cartActivity(storeEvents(), customers(), products()).orderBy("event_time")
+        List<Row> facts = StreamFacts.cartActivity(StreamFacts.keyed(storeEvents(), customers(), products())).orderBy("event_time")
                 .collectAsList();
         assertEquals(List.of(
                 RowFactory.create("c1", "CREATE_CART", ts("2026-06-05 08:00:00"), 20260605, 1, 1, 11L, null, null, null,
@@ -83,7 +83,7 @@ class StreamFactsTest {
 
     @Test
     void lateDimensionRowsResolveWaitingFactsOnlyWhereTheKeyChanges() {
-        Dataset<Row> facts = StreamFacts.cartActivity(storeEvents(), customers(), products());
+        Dataset<Row> facts = StreamFacts.cartActivity(StreamFacts.keyed(storeEvents(), customers(), products()));
         Dataset<Row> waiting = facts.where("customer_key = -1 OR product_key = -1");
         Dataset<Row> customersNow = customers().union(dim("customer_id", "customer_key",
                 2, ts("2026-06-12 09:00:00"), null, 21L));
@@ -108,7 +108,7 @@ class StreamFactsTest {
                         "\"product_id\":6,\"delta\":4,\"stock_level\":4,\"reason\":\"initial\""),
                 "shop.stock", event("p1", "PRICE_CHANGED", "2026-06-01T12:00:00Z",
                         "\"product_id\":6,\"old_price\":1.00,\"new_price\":2.00")), EventParserTest.TOPICS, BOUNDS);
-        Dataset<Row> stock = StreamFacts.productStock(events, products());
+        Dataset<Row> stock = StreamFacts.productStock(StreamFacts.keyed(events, customers(), products()));
         assertEquals(List.of(
                         RowFactory.create("s0", ts("2026-06-01 10:00:00"), 20260601, 5, 55L, 10, 10, "initial", null, 0L),
                         RowFactory.create("s1", ts("2026-06-01 11:00:00"), 20260601, 5, 55L, -2, 8, "cart", 3, 1L),
@@ -165,7 +165,41 @@ class StreamFactsTest {
                                 new BigDecimal("0.00"), null),
                         RowFactory.create(ts("2026-06-01 10:02:00"), 20260601, 1L, 2L, 0L, 0L, 0L, 0L, 1L, 0L,
                                 new BigDecimal("7.25"), null)),
-                dev.shoplake.lake.DeltaWriter.conform(dev.shoplake.lake.LakeTables.GOLD_LIVE_TRAFFIC,
-                        LiveTraffic.add(held, counted)).orderBy("minute").collectAsList());
+                new LiveTraffic.Minutes().add(held.collectAsList()).add(counted.collectAsList()).rows());
+    }
+
+    @Test
+    void aBatchReadOntoTheDriverCountsItsMinutesAsSparkDoes() {
+        Dataset<Row> events = storeEvents();
+        LiveBatch batch = LiveBatch.read(events);
+        assertEquals(7, batch.input());
+        assertEquals(List.of("c1", "a1", "a2", "k1", "w1"), batch.usable().stream().map(r -> r.<String>getAs("event_id")).toList(),
+                "usable events, one per event id");
+        assertEquals(List.of("bad"), batch.errors().stream().map(r -> r.<String>getAs("event_id")).toList());
+        assertEquals(List.of("c1", "a1", "a2", "k1"), batch.usable(LiveBatch.CART).stream()
+                .map(r -> r.<String>getAs("event_id")).toList());
+        assertEquals(List.of(20260605, 20260612), LiveBatch.days(batch.usable(LiveBatch.TRAFFIC)));
+        assertEquals(LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic())).orderBy("minute")
+                .collectAsList(), new LiveTraffic.Minutes().add(batch.usable(LiveBatch.TRAFFIC)).rows(),
+                "the driver's minutes are Spark's");
+    }
+
+    @Test
+    void keysLookedUpOnTheDriverAreTheJoinsKeys() {
+        LiveBatch batch = LiveBatch.read(storeEvents());
+        DimensionKeys keys = new DimensionKeys();
+        List<Row> usable = batch.usable();
+        keys.load("v1", customers(), products(), usable.stream().map(r -> r.<Integer>getAs("customer_id")).toList(),
+                usable.stream().map(r -> r.<Integer>getAs("product_id")).toList());
+        List<Row> driver = usable.stream().map(r -> RowFactory.create(r.<String>getAs("event_id"),
+                keys.customerKey(r.getAs("customer_id"), r.getAs("event_time")),
+                keys.productKey(r.getAs("product_id"), r.getAs("event_time")))).toList();
+        assertEquals(StreamFacts.keyed(StreamFacts.usable(storeEvents()), customers(), products())
+                .select("event_id", "customer_key", "product_key").collectAsList().stream()
+                .sorted(java.util.Comparator.comparing(r -> r.getString(0))).toList(),
+                driver.stream().sorted(java.util.Comparator.comparing(r -> r.getString(0))).toList());
+        assertEquals(List.of(RowFactory.create("c1", 11L, null), RowFactory.create("a1", 12L, 55L),
+                RowFactory.create("a2", -1L, -1L), RowFactory.create("k1", 12L, null), RowFactory.create("w1", null, null)),
+                driver, "the version valid at each event's time; -1 where gold has none yet; null without an id");
     }
 }
