@@ -151,7 +151,8 @@ function drawFreshness() {
   }
   const ago = t => t ? `${Math.max(0, Math.round((Date.now() - Date.parse(t)) / 1000))} s ago` : 'never';
   const latency = el.dataset.latencyMs;
-  el.textContent = `last batch: ${ago(el.dataset.lastBatch)} · stream: last micro-batch ${ago(el.dataset.lastStream)}` +
+  el.textContent = `last batch: ${ago(el.dataset.lastBatch)} · stream: newest event ${ago(el.dataset.newestEvent)}, ` +
+    `last micro-batch ${ago(el.dataset.lastStream)}` +
     (latency ? `, event-to-gold latency ${(+latency / 1000).toFixed(1)} s` : '') +
     (banner ? ` · ${banner}` : '') + ` · last update ${lastUpdate || '–'} UTC`;
 }

@@ -89,13 +89,15 @@ final class DemoCommand implements Callable<Integer> {
             SparkSession spark = LakeSession.open("shoplake-demo", settings, config);
             try (DashboardServer dashboard = DashboardCommand.serve(spark, config, "127.0.0.1", port,
                     String.format("live shop at %sx a day's pace", trim(speed)));
-                 ConnectServer connect = serveConnect(spark, config.serve())) {
+                 ConnectServer connect = serveConnect(spark, config.serve());
+                 dev.shoplake.streaming.EventAgeLog ages = dev.shoplake.streaming.EventAgeLog.everyMinute(DemoCommand::say)) {
                 say("[2/5] dashboard: " + dashboard.url() + " (fills in as the lake does)");
                 backfill(spark, config);
                 // live at once: the stream and the shop start now, the first batch runs beside them (the
                 // live tiles move from the first micro-batch; the batch tiles fill in when it lands)
                 EventStream stream = new EventStream(spark, config);
                 stream.addListener(dashboard.data().live()); // the live tiles move with each micro-batch, no query
+                stream.addListener(ages); // the console says how late the stream is, once a minute
                 stream.start(false);
                 say(String.format("[4/5] live after %.0f s: the shop ticks every %d s at %sx a day's pace, the stream "
                         + "follows it; the first batch (bronze, silver, gold) runs now, then one every %d s",

@@ -115,7 +115,8 @@ class DashboardIT {
                 // the header knows the stream while it runs (its progress is recorded as micro-batches end)
                 page.await("document.getElementById('freshness').dataset.lastStream !== ''"
                         + " && document.getElementById('freshness').textContent.includes('last micro-batch')"
-                        + " && !document.getElementById('freshness').textContent.includes('micro-batch never')",
+                        + " && !document.getElementById('freshness').textContent.includes('micro-batch never')"
+                        + " && /newest event \\d+ s ago/.test(document.getElementById('freshness').textContent)",
                         Duration.ofSeconds(60));
                 batch.get(10, java.util.concurrent.TimeUnit.MINUTES);
             } finally {
