@@ -54,6 +54,8 @@ class DemoIT {
                     .get(0).trim());
             // the live shop and the stream run while the first batch lands the backfilled month
             awaitLog(demo, log, "[5/5] the first batch landed after", 600);
+            // once a minute the console says how late the stream is
+            awaitLog(demo, log, "events in the last minute, event to gold p50", 120);
             String text = Files.readString(log);
             for (int day = 1; day <= 3; day++) {
                 assertTrue(text.contains("backfill day " + day + "/3:") && text.contains("report kept: customer_support_data_"),
