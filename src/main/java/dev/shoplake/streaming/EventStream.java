@@ -21,12 +21,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
-import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -67,9 +65,6 @@ public final class EventStream {
     private final DeltaWriter writer;
     private final LakehouseConfig config;
     private final Map<String, EventTopic> topics = new LinkedHashMap<>();
-    /** Per (query id, batch id): rows written per table and latency, for ops.stream_progress. */
-    private final Map<String, BatchOutcome> outcomes = new ConcurrentHashMap<>();
-    private final Map<String, Long> progressWritten = new ConcurrentHashMap<>();
     private final List<StreamingQuery> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final DimensionCache dimensions;
     private final DimensionKeys keys = new DimensionKeys();
@@ -83,24 +78,11 @@ public final class EventStream {
     private final StreamUpkeep upkeep;
     /** How often the upkeep compacts the small files the stream's appends leave. */
     private static final long COMPACT_EVERY_MS = 300_000;
-    /** Writes ops.stream_progress as micro-batches end, wherever the stream runs (demo, command, tests). */
-    private final java.util.concurrent.ScheduledExecutorService progressWriter = java.util.concurrent.Executors
-            .newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "stream-progress");
-                t.setDaemon(true);
-                return t;
-            });
-    private final java.util.concurrent.atomic.AtomicBoolean progressPending = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile long progressWrittenAt;
-    private static final long PROGRESS_EVERY_MS = 5_000;
     private SparkSession streams;
     private boolean availableNow;
     private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<LiveListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private org.apache.spark.sql.streaming.StreamingQueryListener progressListener;
-
-    record BatchOutcome(Map<String, Long> rowsWritten, long maxLatencyMs) {
-    }
+    private final StreamProgress progress;
 
     public EventStream(SparkSession spark, LakehouseConfig config) {
         this.spark = spark;
@@ -113,6 +95,7 @@ public final class EventStream {
         this.stockCurrent = new StockCurrentWriter(writer);
         this.lateKeys = new LateKeys(writer);
         this.upkeep = new StreamUpkeep(spark, writer, this::catchUpDerived, rewriting);
+        this.progress = new StreamProgress(writer, () -> List.copyOf(queries));
         for (EventTopic t : EventTopic.values()) {
             topics.put(t.topicName(config.kafka()), t);
         }
@@ -147,8 +130,7 @@ public final class EventStream {
             // stay quiet), beside the first micro-batch instead of before it; a catch-up run ends with it
             upkeep.start(config.streaming().stockCurrentEveryMs(), COMPACT_EVERY_MS);
         }
-        progressListener = new ProgressListener();
-        streams.streams().addListener(progressListener);
+        progress.follow(streams);
         try {
             Dataset<Row> all = kafka(streams, topics.keySet());
             queries.add(trigger(all.writeStream().queryName(FACTS)
@@ -169,7 +151,7 @@ public final class EventStream {
             for (StreamingQuery q : queries) {
                 allStopped &= q.awaitTermination(Math.max(1, Math.min(5_000, deadline - System.currentTimeMillis())));
             }
-            recordProgress();
+            progress.record();
             if (allStopped) {
                 catchUpDerived(); // caught up: the derived tables too, even when there was no new batch
                 return true;
@@ -182,7 +164,7 @@ public final class EventStream {
     public void processAllAvailable() {
         queries.forEach(StreamingQuery::processAllAvailable);
         catchUpDerived();
-        recordProgress();
+        progress.record();
     }
 
     /**
@@ -200,15 +182,11 @@ public final class EventStream {
             LOG.warn("gold.stock_current did not catch up at stop (the next start does): {}",
                     dev.shoplake.ops.JobRun.errorLine(e));
         }
-        recordProgress();
+        progress.record();
         dimensions.clear();
     }
 
     private void stopQueries() {
-        if (progressListener != null) {
-            streams.streams().removeListener(progressListener);
-        }
-        progressWriter.shutdown();
         upkeep.close();
         for (StreamingQuery q : queries) {
             try {
@@ -218,11 +196,7 @@ public final class EventStream {
                 LOG.warn("query {} did not stop in time", q.name());
             }
         }
-        try {
-            progressWriter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        progress.close();
     }
 
     /**
@@ -238,42 +212,6 @@ public final class EventStream {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Records progress after each micro-batch, off the stream's own thread: one write at a time,
-     * and batches that end while one is being written go into the next.
-     */
-    private final class ProgressListener extends org.apache.spark.sql.streaming.StreamingQueryListener {
-        @Override
-        public void onQueryStarted(QueryStartedEvent event) {
-        }
-
-        @Override
-        public void onQueryProgress(QueryProgressEvent event) {
-            if (progressPending.compareAndSet(false, true)) {
-                try {
-                    // at most one write every few seconds: each is a commit, and the stream commits every second
-                    long wait = Math.max(0, progressWrittenAt + PROGRESS_EVERY_MS - System.currentTimeMillis());
-                    progressWriter.schedule(() -> {
-                        progressPending.set(false);
-                        progressWrittenAt = System.currentTimeMillis();
-                        try {
-                            recordProgress();
-                        } catch (RuntimeException e) {
-                            LOG.warn("recording stream progress failed (the next micro-batch tries again): {}",
-                                    dev.shoplake.ops.JobRun.errorLine(e));
-                        }
-                    }, wait, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                    progressPending.set(false); // stop() records the last progress itself
-                }
-            }
-        }
-
-        @Override
-        public void onQueryTerminated(QueryTerminatedEvent event) {
         }
     }
 
@@ -372,7 +310,7 @@ public final class EventStream {
             rewriting.unlock();
         }
         Map<String, Long> byTable = new java.util.TreeMap<>(written);
-        outcome(FACTS, batchId, byTable, latency);
+        progress.reported(spark.sparkContext().getLocalProperty("sql.streaming.queryId"), batchId, byTable, latency);
         long done = System.currentTimeMillis();
         LOG.info("{} batch {}: {} records in, written {}, {} ms (read {}, written {}, live view {}, late keys {}), "
                 + "event-to-gold latency {} ms", FACTS, batchId, batch.input(), byTable, done - started, read - started,
@@ -433,51 +371,5 @@ public final class EventStream {
     private void catchUpDerived() {
         TableTasks.forTable(spark, LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), stockCurrent::catchUp);
         TableTasks.forTable(spark, LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), trafficMinutes::catchUp);
-    }
-
-    private void outcome(String query, long batchId, Map<String, Long> written, long latencyMs) {
-        String queryId = spark.sparkContext().getLocalProperty("sql.streaming.queryId");
-        outcomes.put(queryId + "/" + batchId, new BatchOutcome(written, latencyMs));
-    }
-
-    /** Appends each query's new micro-batches to ops.stream_progress, at most once per batch. */
-    public synchronized void recordProgress() {
-        for (StreamingQuery q : queries) {
-            String queryId = q.id().toString();
-            long last = progressWritten.getOrDefault(queryId, -1L);
-            Map<Long, StreamingQueryProgress> batches = new java.util.TreeMap<>();
-            for (StreamingQueryProgress p : q.recentProgress()) {
-                if (p.batchId() > last && p.durationMs().containsKey("addBatch")) {
-                    batches.put(p.batchId(), p);
-                }
-            }
-            if (batches.isEmpty()) {
-                continue;
-            }
-            List<Row> rows = new ArrayList<>();
-            for (StreamingQueryProgress p : batches.values()) {
-                BatchOutcome outcome = outcomes.remove(queryId + "/" + p.batchId());
-                long dropped = 0;
-                for (var op : p.stateOperators()) {
-                    dropped += op.numRowsDroppedByWatermark();
-                }
-                String watermark = p.eventTime().get("watermark");
-                rows.add(RowFactory.create(q.name(), queryId, p.batchId(), Timestamp.from(Instant.parse(p.timestamp())),
-                        p.numInputRows(), outcome == null ? null : outcome.rowsWritten(),
-                        p.batchDuration(), finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()),
-                        outcome == null || outcome.maxLatencyMs() < 0 ? null : outcome.maxLatencyMs(),
-                        watermark == null ? null : Timestamp.from(Instant.parse(watermark)), dropped));
-            }
-            long newest = batches.keySet().stream().max(Long::compare).orElseThrow();
-            // written in the stream's session: compacted as the stream's tables are
-            writer.appendOnce(LakeTables.OPS_STREAM_PROGRESS,
-                    (streams == null ? spark : streams).createDataFrame(rows, LakeTables.OPS_STREAM_PROGRESS.schema()),
-                    "stream_progress:" + queryId, newest);
-            progressWritten.put(queryId, newest);
-        }
-    }
-
-    private static Double finite(double d) {
-        return Double.isFinite(d) ? d : null;
     }
 }
