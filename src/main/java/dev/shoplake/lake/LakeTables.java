@@ -305,18 +305,7 @@ public final class LakeTables {
             Map.of("level_not_negative", "stock_level >= 0"),
             "each product's stock now (the latest fact_product_stock row); stock alerts are "
                     + "WHERE stock_level < spark.lakehouse.stream.stock-alert-below"));
-    public static final TableSpec GOLD_LIVE_TRAFFIC = add(new TableSpec("gold", "live_traffic_minute", schema(
-            col("minute", DataTypes.TimestampType, false),
-            col("date_key", DataTypes.IntegerType, false),
-            col("sessions", DataTypes.LongType, false),
-            col("page_views", DataTypes.LongType, false),
-            col("store_actions", DataTypes.LongType, false),
-            col("carts_created", DataTypes.LongType, false),
-            col("add_to_carts", DataTypes.LongType, false),
-            col("checkouts", DataTypes.LongType, false),
-            col("orders_paid", DataTypes.LongType, false),
-            col("payments_failed", DataTypes.LongType, false),
-            col("revenue", DataTypes.createDecimalType(18, 2), false),
+    public static final TableSpec GOLD_LIVE_TRAFFIC = add(new TableSpec("gold", "live_traffic_minute", trafficCounts(
             col("cart_conversion", DataTypes.DoubleType, true)),
             List.of("minute"), "one row per minute of event time", List.of("date_key"),
             Map.of("counts_not_negative", "sessions >= 0 AND page_views >= 0 AND store_actions >= 0"),
@@ -324,24 +313,31 @@ public final class LakeTables {
                     + "gold.live_traffic_increments per minute (a late event in its own minute), its touched days "
                     + "rewritten every few seconds"));
     public static final TableSpec GOLD_LIVE_TRAFFIC_INCREMENTS = add(new TableSpec("gold", "live_traffic_increments",
-            schema(col("minute", DataTypes.TimestampType, false),
-            col("date_key", DataTypes.IntegerType, false),
-            col("sessions", DataTypes.LongType, false),
-            col("page_views", DataTypes.LongType, false),
-            col("store_actions", DataTypes.LongType, false),
-            col("carts_created", DataTypes.LongType, false),
-            col("add_to_carts", DataTypes.LongType, false),
-            col("checkouts", DataTypes.LongType, false),
-            col("orders_paid", DataTypes.LongType, false),
-            col("payments_failed", DataTypes.LongType, false),
-            col("revenue", DataTypes.createDecimalType(18, 2), false),
-            col("query_id", DataTypes.StringType, false),
+            trafficCounts(col("query_id", DataTypes.StringType, false),
             col("batch_id", DataTypes.LongType, false)),
             List.of("minute", "query_id", "batch_id"), "one row per minute of event time and micro-batch that counted "
                     + "events in it", List.of("date_key"),
             Map.of("counts_not_negative", "sessions >= 0 AND page_views >= 0 AND store_actions >= 0"),
             "each micro-batch's traffic per minute, appended as it commits (the stream's one write for traffic); "
                     + "gold.live_traffic_minute is their sum per minute"));
+    /** A minute of traffic (minute, date_key and the counts the live minutes keep), then {@code after}. */
+    private static StructType trafficCounts(StructField... after) {
+        List<StructField> columns = new ArrayList<>(List.of(
+                col("minute", DataTypes.TimestampType, false),
+                col("date_key", DataTypes.IntegerType, false),
+                col("sessions", DataTypes.LongType, false),
+                col("page_views", DataTypes.LongType, false),
+                col("store_actions", DataTypes.LongType, false),
+                col("carts_created", DataTypes.LongType, false),
+                col("add_to_carts", DataTypes.LongType, false),
+                col("checkouts", DataTypes.LongType, false),
+                col("orders_paid", DataTypes.LongType, false),
+                col("payments_failed", DataTypes.LongType, false),
+                col("revenue", DataTypes.createDecimalType(18, 2), false)));
+        columns.addAll(List.of(after));
+        return schema(columns.toArray(StructField[]::new));
+    }
+
     public static final TableSpec BRONZE_EVENTS_QUARANTINE = add(new TableSpec("bronze", "events_quarantine", schema(
             col("topic", DataTypes.StringType, false),
             col("partition", DataTypes.IntegerType, false),
