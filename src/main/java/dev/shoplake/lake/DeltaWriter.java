@@ -47,6 +47,7 @@ public final class DeltaWriter {
             throw new IllegalArgumentException(spec.qualifiedName() + " follows its source: it is created by its first append");
         }
         if (!DeltaTable.isDeltaTable(spark, path(spec))) {
+            clearUncommittedLog(spec);
             DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(spec))
                     .comment(spec.description())
                     // a change feed costs every update and delete a second file: only where one is read
@@ -64,6 +65,24 @@ public final class DeltaWriter {
             }
         }
         LakeSession.registerOne(spark, spec, lakeRoot);
+    }
+
+    /**
+     * A writer killed while creating a table leaves a {@code _delta_log} without a commit: Delta's
+     * {@code CREATE TABLE IF NOT EXISTS} then takes the table for existing and creates nothing, and
+     * the rerun fails to read it. A log with no commit and no checkpoint holds nothing: it goes.
+     */
+    private void clearUncommittedLog(TableSpec spec) {
+        try {
+            org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(spec), "_delta_log");
+            org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (fs.exists(log) && java.util.Arrays.stream(fs.listStatus(log)).map(f -> f.getPath().getName())
+                    .noneMatch(n -> n.matches("\\d{20}\\.(json|checkpoint.*)") || n.startsWith("_last_checkpoint"))) {
+                fs.delete(log, true);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot look at the log of " + spec.qualifiedName(), e);
+        }
     }
 
     /** Every write ends here: the table registered by name, and the fault suite's point after its commit. */

@@ -205,4 +205,13 @@ class DeltaWriterTest {
                 .getList(spark.sql("DESCRIBE DETAIL delta.`" + writer.path(T) + "`").first().fieldIndex("partitionColumns")),
                 "the table keeps its layout: the days are replaced by their rows, not by their partitions");
     }
+
+    @Test
+    void aTableWhoseCreationWasKilledBeforeItsFirstCommitIsCreatedAgain() throws Exception {
+        // what kill -9 during a table's creation leaves: a log directory without a commit
+        Files.createDirectories(java.nio.file.Path.of(writer.path(T), "_delta_log"));
+        writer.ensure(T);
+        org.junit.jupiter.api.Assertions.assertTrue(writer.exists(T), "created, where Delta took the empty log for a table");
+        assertEquals(List.of(), table());
+    }
 }
