@@ -78,6 +78,7 @@ final class ClassDataArchive {
         String t = "delta.`" + lake.resolve("t") + "`";
         List<String> command = new ArrayList<>(List.of(TestJvm.java()));
         command.addAll(TestJvm.sparkOptions());
+        command.addAll(TestJvm.SHORT_RUN);
         command.addAll(List.of("-Xmx1g", "-XX:ArchiveClassesAtExit=" + partial.toAbsolutePath(), "-Xlog:cds=off",
                 "-Xlog:cds+dynamic=off", "-cp", TestJvm.appClasspath(), "dev.shoplake.cli.Lakehouse",
                 "sql", "--conf", "spark.lakehouse.lake.root=" + lake, "-e",

@@ -7,7 +7,18 @@ import java.util.List;
 
 /** A command line that runs the project's CLI in a JVM of its own, as an operator would. */
 public final class TestJvm {
+    /**
+     * A CLI JVM of a test is a short run of many small Spark jobs: the quick compiler alone and the
+     * parallel collector spent a quarter less processor time on a first batch (docs/testing.md).
+     */
+    static final List<String> SHORT_RUN = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseParallelGC");
+
     private TestJvm() {
+    }
+
+    /** The JVM options of a short run ({@link #SHORT_RUN}), for a JVM that another launcher starts. */
+    public static List<String> shortRun() {
+        return SHORT_RUN;
     }
 
     /**
@@ -21,6 +32,7 @@ public final class TestJvm {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(sparkOptions());
+        command.addAll(SHORT_RUN);
         command.addAll(ClassDataArchive.options());
         // the broker JVM's classpath, as bin/lakehouse passes it
         command.add("-Dshoplake.kafka.classpath.file=" + System.getProperty("shoplake.kafka.classpath.file"));
