@@ -28,10 +28,9 @@ class DuckDbYardstickIT {
     @Test
     void duckDbOnTheExportedRowsAgreesWithSparksGold() throws Exception {
         SmallLake lake = SmallLake.get();
-        SparkSession spark = lake.spark();
-        SmallLake.batch(spark, lake.config()); // other tests may have simulated more since: gold catches up
+        SparkSession spark = lake.asBuiltSpark();
         DuckDbYardstick.Result duck;
-        try (Connection c = new ShopDatabase(lake.config().postgres()).connect()) {
+        try (Connection c = new ShopDatabase(lake.asBuilt().postgres()).connect()) {
             duck = DuckDbYardstick.run(c, work);
         }
         // dimensions differ by design once history exists (Spark keeps every version, an export has one)

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shoplake.source.sim.ShopSimulator;
 import dev.shoplake.streaming.EventStream;
 import dev.shoplake.bench.Chromium;
+import dev.shoplake.config.LakehouseConfig;
+import dev.shoplake.config.Settings;
 import dev.shoplake.testing.SmallLake;
+import dev.shoplake.testing.TestSpark;
+import dev.shoplake.testing.TestStack;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +32,15 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("integration")
 class DashboardIT {
-    private static final SmallLake LAKE = SmallLake.get();
-
     @Test
     void thePageShowsWhatSparkSqlSaysAndItsLiveTilesMoveWithTheStream() throws Exception {
-        SparkSession spark = LAKE.spark();
+        // a copy of the small lake's shop: the live phase moves it on, the shared one stays as built
+        Settings settings = SmallLake.get().copy();
+        LakehouseConfig config = TestStack.get().config(settings);
+        SparkSession spark = TestSpark.forLake(settings, config);
         LocalDate from = SmallLake.FIRST_DAY.plusDays(2);
         LocalDate to = SmallLake.lastDay();
-        DashboardData data = new DashboardData(spark, LAKE.config().lakeRoot(), 20, Duration.ofMillis(250));
+        DashboardData data = new DashboardData(spark, config.lakeRoot(), 20, Duration.ofMillis(250));
         try (DashboardServer server = DashboardServer.start(data, "127.0.0.1", 0);
              Chromium page = Chromium.open(server.url() + "?from=" + from + "&to=" + to)) {
             page.await("document.body !== null && document.body.dataset.ready === 'true'", Duration.ofMinutes(3));
@@ -81,12 +86,12 @@ class DashboardIT {
                     + "|| (el.textContent.trim() === '' && !el.querySelector('canvas')))) window.blanked.push(id); } }, 100); 1");
             String before = value(page, "kpi-live_store_actions");
             String updatesBefore = page.eval("document.getElementById('chart-live_traffic').dataset.updates").asText();
-            EventStream stream = new EventStream(spark, LAKE.config());
+            EventStream stream = new EventStream(spark, config);
             stream.addListener(data.live()); // as the demo runs it: the live tiles move with each micro-batch
             stream.start(false);
             var background = Executors.newFixedThreadPool(2);
             // a day's traffic every 12 s: the shop of 3 generator ticks a day, at 7,200x
-            var busyShop = dev.shoplake.testing.TestStack.get().config(LAKE.settings().with("spark.lakehouse.sim.speed",
+            var busyShop = TestStack.get().config(settings.with("spark.lakehouse.sim.speed",
                     "7200"));
             // two live ticks: the shop's catch-up reports are published (each deleting the one before)
             java.util.concurrent.CountDownLatch ticking = new java.util.concurrent.CountDownLatch(2);
@@ -106,7 +111,7 @@ class DashboardIT {
                 if (!ticking.await(180, java.util.concurrent.TimeUnit.SECONDS)) {
                     throw new AssertionError("the simulator did not tick live twice in 3 minutes");
                 }
-                SmallLake.batch(spark, LAKE.config());
+                SmallLake.batch(spark, config);
                 return null;
             });
             try {
@@ -121,14 +126,12 @@ class DashboardIT {
                 batch.get(10, java.util.concurrent.TimeUnit.MINUTES);
             } finally {
                 seen.set(true);
-                // the simulator stops by itself (never interrupted mid-commit) and the stream catches up,
-                // so the shared lake stays equal to its sources for the other tests
+                // the simulator stops by itself (never interrupted mid-commit) and the stream catches up
                 live.get(2, java.util.concurrent.TimeUnit.MINUTES);
                 background.shutdown();
                 stream.processAllAvailable();
                 stream.stop();
             }
-            SmallLake.batch(spark, LAKE.config()); // what the live minute changed in the database, in gold too
             long lastHour = spark.sql("SELECT coalesce(sum(store_actions), 0) FROM gold.live_traffic_minute WHERE minute > "
                     + "(SELECT max(minute) - INTERVAL 1 HOUR FROM gold.live_traffic_minute)").first().getLong(0);
             page.await("document.getElementById('kpi-live_store_actions').dataset.value === '" + lastHour + "'",

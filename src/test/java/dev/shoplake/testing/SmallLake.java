@@ -1,13 +1,9 @@
 package dev.shoplake.testing;
 
-import dev.shoplake.bronze.BronzeJob;
 import dev.shoplake.bronze.ReportLandingZone;
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
-import dev.shoplake.gold.GoldJob;
-import dev.shoplake.lake.DeltaWriter;
-import dev.shoplake.ops.JobRun;
-import dev.shoplake.silver.SilverJob;
+import dev.shoplake.pipeline.BatchPipeline;
 import dev.shoplake.streaming.EventStream;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,10 +21,15 @@ public final class SmallLake {
 
     private final Settings settings;
     private final LakehouseConfig config;
+    private final BatchPipeline.Outcome firstBatch;
+    /** The shop as it was built, kept aside: the tests that read the shared one move it on (live). */
+    private final Settings asBuilt;
 
-    private SmallLake(Settings settings, LakehouseConfig config) {
+    private SmallLake(Settings settings, LakehouseConfig config, BatchPipeline.Outcome firstBatch, Settings asBuilt) {
         this.settings = settings;
         this.config = config;
+        this.firstBatch = firstBatch;
+        this.asBuilt = asBuilt;
     }
 
     public static synchronized SmallLake get() {
@@ -43,7 +44,7 @@ public final class SmallLake {
                 TestStack.simulate(config, 1, null, 11);
                 zone.fetchNew(config.ftp());
             }
-            batch(spark, config);
+            BatchPipeline.Outcome first = batch(spark, config);
             EventStream stream = new EventStream(spark, config);
             stream.start(true);
             try {
@@ -54,7 +55,7 @@ public final class SmallLake {
                 throw new IllegalStateException(e);
             }
             stream.stop();
-            instance = new SmallLake(settings, config);
+            instance = new SmallLake(settings, config, first, stack.copyOfShop(settings));
         }
         return instance;
     }
@@ -72,16 +73,35 @@ public final class SmallLake {
         return settings;
     }
 
+    /** The lake's first batch, as 'lakehouse batch' ran it (its data tests included). */
+    public BatchPipeline.Outcome firstBatch() {
+        return firstBatch;
+    }
+
+    /**
+     * A shop of its own that starts where this one stood when built (its database, lake and FTP
+     * directory copied; new, empty topics), for a test that writes ({@link TestStack#copyOfShop}).
+     */
+    public Settings copy() {
+        return TestStack.get().copyOfShop(asBuilt);
+    }
+
+    /** The shop as it was built, to read only (a test that writes takes a {@link #copy}). */
+    public LakehouseConfig asBuilt() {
+        return TestStack.get().config(asBuilt);
+    }
+
+    /** A session on the lake as it was built. */
+    public SparkSession asBuiltSpark() {
+        return TestSpark.forLake(asBuilt, asBuilt());
+    }
+
     public static LocalDate lastDay() {
         return FIRST_DAY.plusDays(DAYS - 1);
     }
 
-    public static void batch(SparkSession spark, LakehouseConfig config) {
-        DeltaWriter writer = new DeltaWriter(spark, config.lakeRoot());
-        BronzeJob.run(spark, config);
-        new SilverJob(spark, writer, config.batchParallelTables()).run(new JobRun("silver"));
-        JobRun gold = new JobRun("gold");
-        new GoldJob(spark, writer, config.batchParallelTables()).run(gold);
-        gold.record(spark, writer);
+    /** Runs the batch as 'lakehouse batch' does: bronze, silver, gold, then the data tests of what it wrote. */
+    public static BatchPipeline.Outcome batch(SparkSession spark, LakehouseConfig config) {
+        return BatchPipeline.run(spark, config, false, line -> { });
     }
 }

@@ -95,12 +95,61 @@ public final class TestStack {
     /** Settings of a new, empty shop: its own database, topic prefix and FTP directory. */
     public Settings freshShopSettings() {
         String name = "shop" + SHOPS.incrementAndGet();
+        createDatabase(name, "");
+        return shopSettings(name);
+    }
+
+    /**
+     * Settings of a new shop that starts where {@code shop} stands, for a test that writes: its
+     * database a copy of that one's (PostgreSQL's template copy, no other session may be connected to
+     * it), its lake and FTP directory copied, its topics new and empty (so the stream's checkpoint
+     * is left behind). A test then pays a copy instead of a first batch of its own.
+     */
+    public Settings copyOfShop(Settings shop) {
+        String name = "shop" + SHOPS.incrementAndGet();
+        LakehouseConfig from = config(shop);
+        createDatabase(name, " TEMPLATE " + from.postgres().database());
+        Settings copy = shopSettings(name);
+        LakehouseConfig to = config(copy);
+        copyTree(Path.of(from.lakeRoot()), Path.of(to.lakeRoot()), Path.of(from.streaming().checkpoint(from.lakeRoot(), "")));
+        Path ftp = dir.resolve("ftp");
+        copyTree(ftp.resolve(from.ftp().dir().substring(1)), ftp.resolve(to.ftp().dir().substring(1)), null);
+        dev.shoplake.source.events.KafkaEventPublisher.ensureTopics(to.kafka()); // for a stream started before any event
+        return copy;
+    }
+
+    private void createDatabase(String name, String template) {
         LakehouseConfig base = LakehouseConfig.from(settings, env);
         try (Connection c = superuser(base); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name + " OWNER " + base.postgres().user());
+            st.execute("CREATE DATABASE " + name + template + " OWNER " + base.postgres().user());
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void copyTree(Path from, Path to, Path skip) {
+        if (!Files.isDirectory(from)) {
+            return;
+        }
+        try (var paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                if (skip != null && p.startsWith(skip)) {
+                    continue;
+                }
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Settings shopSettings(String name) {
+        LakehouseConfig base = LakehouseConfig.from(settings, env);
         return settings
                 .with("spark.lakehouse.pg.url", "jdbc:postgresql://127.0.0.1:" + base.postgres().port() + "/" + name)
                 .with("spark.lakehouse.kafka.topic-prefix", name + ".")
