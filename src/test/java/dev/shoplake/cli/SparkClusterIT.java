@@ -62,7 +62,7 @@ class SparkClusterIT {
                 spark.sql.adaptive.enabled=false
                 """);
         // the driver and the executor are short runs on 2 cores, as the tests' other CLI JVMs
-        String shortRun = String.join(" ", dev.shoplake.testing.TestJvm.shortRun());
+        String shortRun = String.join(" ", dev.shoplake.testing.TestJvm.SHORT_RUN);
         props.append("spark.driver.extraJavaOptions=").append(shortRun).append('\n');
         props.append("spark.executor.extraJavaOptions=").append(shortRun).append('\n');
         Files.writeString(properties, props.toString());

@@ -19,7 +19,6 @@ import dev.shoplake.testing.TestSpark;
 import dev.shoplake.testing.TestStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

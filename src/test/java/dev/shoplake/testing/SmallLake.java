@@ -22,7 +22,10 @@ public final class SmallLake {
     private final Settings settings;
     private final LakehouseConfig config;
     private final BatchPipeline.Outcome firstBatch;
-    /** The shop as it was built, kept aside: the tests that read the shared one move it on (live). */
+    /**
+     * The shop as it was built, kept aside: a copy is taken from a database no session is connected
+     * to, and a test that moves the shared shop on cannot change what the next copy starts from.
+     */
     private final Settings asBuilt;
 
     private SmallLake(Settings settings, LakehouseConfig config, BatchPipeline.Outcome firstBatch, Settings asBuilt) {

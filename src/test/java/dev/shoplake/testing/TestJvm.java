@@ -11,14 +11,9 @@ public final class TestJvm {
      * A CLI JVM of a test is a short run of many small Spark jobs: the quick compiler alone and the
      * parallel collector spent a quarter less processor time on a first batch (docs/testing.md).
      */
-    static final List<String> SHORT_RUN = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseParallelGC");
+    public static final List<String> SHORT_RUN = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseParallelGC");
 
     private TestJvm() {
-    }
-
-    /** The JVM options of a short run ({@link #SHORT_RUN}), for a JVM that another launcher starts. */
-    public static List<String> shortRun() {
-        return SHORT_RUN;
     }
 
     /**
