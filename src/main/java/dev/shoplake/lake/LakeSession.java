@@ -97,8 +97,12 @@ public final class LakeSession {
         register(spark, lakeRoot);
     }
 
-    /** Whether a table a job writes is registered by name at once (sessions that show names: the dashboard's, the tests'). */
-    static final String NAMES_ON_WRITE = "spark.shoplake.register-on-write";
+    /**
+     * Whether a table a job writes is registered by name at once (sessions that show names: the
+     * dashboard's, the tests'); off for a job that shares its JVM's catalog with a session that names
+     * another lake.
+     */
+    public static final String NAMES_ON_WRITE = "spark.shoplake.register-on-write";
 
     static boolean registerOne(SparkSession spark, TableSpec spec, String lakeRoot) {
         return Boolean.parseBoolean(spark.conf().get(NAMES_ON_WRITE, "true")) && registerNow(spark, spec, lakeRoot);

@@ -1,5 +1,7 @@
 package dev.shoplake.bench;
 
+import dev.shoplake.testing.TestSpark;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL, has the same facts as Spark's gold built from the same database.
  */
 @Tag("integration")
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class DuckDbYardstickIT {
     @TempDir
     Path work;

@@ -1,5 +1,6 @@
 package dev.shoplake.bronze;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /** Bronze landing from the real PostgreSQL and FTP server into real Delta tables. */
 @Tag("integration")
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class BronzeIT {
     private static final TestStack STACK = TestStack.get();
 

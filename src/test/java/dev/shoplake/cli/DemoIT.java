@@ -1,5 +1,6 @@
 package dev.shoplake.cli;
 
+import org.junit.jupiter.api.Order;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stops cleanly on Ctrl-C (SIGTERM) in the middle of a scheduled batch, leaving no process behind.
  */
 @Tag("integration")
+@Order(2) // the longest classes off the session start first, beside the session's
 class DemoIT {
     @TempDir
     Path dir;

@@ -1,11 +1,13 @@
 package dev.shoplake.cli;
 
+import org.junit.jupiter.api.Order;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoplake.config.LakehouseConfig;
 import dev.shoplake.config.Settings;
 import dev.shoplake.lake.DeltaWriter;
+import dev.shoplake.lake.LakeTables;
 import dev.shoplake.ops.Reconciliation;
 import dev.shoplake.source.db.ShopDatabase;
 import dev.shoplake.stack.Ports;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tables it wrote then found by name from this (another) JVM.
  */
 @Tag("integration")
+@Order(5)
 class SparkClusterIT {
     private static final TestStack STACK = TestStack.get();
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
@@ -130,20 +133,22 @@ class SparkClusterIT {
             assertEquals(3L, apps.filter(p -> p.getFileName().toString().startsWith("app-")).count(),
                     "executors ran on the worker, for the batch, the queries and the server");
         }
-        SparkSession spark = TestSpark.forLake(settings, config); // another JVM finds the tables by name
         long sales;
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM sales")) {
             rs.next();
             sales = rs.getLong(1);
         }
-        assertEquals(sales, spark.table("gold.fact_sales").count());
+        // the tables by name in the cluster's JVMs; here by path, beside the classes on this JVM's session
         assertTrue(sqlOutput.contains("| orders |") && sqlOutput.contains(" " + sales + " |"), sqlOutput);
         assertTrue(servedOutput.contains("| spark.master | spark://127.0.0.1:" + masterPort + " |")
                 && servedOutput.contains(" " + sales + " |"), "the server's Spark is the cluster's: " + servedOutput);
-        assertEquals(List.of("bronze", "gold", "silver"), spark.sql("SELECT DISTINCT job FROM ops.job_runs ORDER BY job")
-                .collectAsList().stream().map(r -> r.getString(0)).toList());
-        assertEquals(List.of(), Reconciliation.compare(spark, new DeltaWriter(spark, config.lakeRoot()), config.postgres()));
+        SparkSession spark = TestSpark.isolated();
+        DeltaWriter lake = new DeltaWriter(spark, config.lakeRoot());
+        assertEquals(sales, lake.read(LakeTables.GOLD_FACT_SALES).count());
+        assertEquals(List.of("bronze", "gold", "silver"), lake.read(LakeTables.OPS_JOB_RUNS).select("job").distinct()
+                .orderBy("job").collectAsList().stream().map(r -> r.getString(0)).toList());
+        assertEquals(List.of(), Reconciliation.compare(spark, lake, config.postgres()));
     }
 
     private Process submit(int masterPort, Path properties, String log, String... args) throws IOException {

@@ -1,5 +1,7 @@
 package dev.shoplake.dashboard;
 
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * stream's last micro-batch in its header, and a live tile changes by itself (pushed, not polled).
  */
 @Tag("integration")
+@Order(6)
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class DashboardIT {
     @Test
     void thePageShowsWhatSparkSqlSaysAndItsLiveTilesMoveWithTheStream() throws Exception {

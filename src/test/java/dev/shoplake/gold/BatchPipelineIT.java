@@ -1,5 +1,7 @@
 package dev.shoplake.gold;
 
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /** A simulated month through bronze, silver and gold, reconciled with the source database. */
 @Tag("integration")
+@Order(1) // first: the longest class on the session, and the small lake's first user (it waits for its build)
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class BatchPipelineIT {
     private static final TestStack STACK = TestStack.get();
 

@@ -1,5 +1,6 @@
 package dev.shoplake.pipeline;
 
+import org.junit.jupiter.api.Order;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,7 @@ import org.junit.jupiter.api.Test;
  * nothing. See RELIABILITY.md.
  */
 @Tag("integration")
+@Order(3)
 class FaultSuiteIT {
     private static final TestStack STACK = TestStack.get();
     private static final long SEED = Long.getLong("faults.seed", System.nanoTime());
@@ -134,16 +136,14 @@ class FaultSuiteIT {
 
         // the catch-up takes what the kills left in large micro-batches (the checkpoint's planned ones stay as planned)
         Settings catchUp = settings.with("spark.lakehouse.stream.max-offsets-per-trigger", "200000");
-        SparkSession spark = TestSpark.forLake(catchUp, config);
-        EventStream stream = new EventStream(spark, STACK.config(catchUp));
-        stream.start(true);
-        try {
-            assertTrue(stream.awaitStopped(600_000), "the catch-up after the last kill finished");
-        } finally {
-            stream.stop();
-        }
-        assertStreamTablesEqualTheEvents(spark, config);
-        assertDataTestsPass(new DeltaWriter(spark, config.lakeRoot()), "after " + rounds.size() + " kill -9s of the stream");
+        Path caughtUp = logs.resolve("catch-up.log");
+        assertEquals(0, exit(start(caughtUp, STACK.env(), "--config", jobConf(catchUp).toString(), "stream",
+                "--available-now"), 600), "the catch-up after the last kill finished; see " + caughtUp);
+        // the lake read by path, in a session of its own (the classes on the JVM's session run beside this one)
+        SparkSession spark = TestSpark.isolated();
+        DeltaWriter lake = new DeltaWriter(spark, config.lakeRoot());
+        assertStreamTablesEqualTheEvents(spark, lake, config);
+        assertDataTestsPass(lake, "after " + rounds.size() + " kill -9s of the stream");
     }
 
     /**
@@ -229,13 +229,13 @@ class FaultSuiteIT {
             assertTrue(Files.readString(logs.resolve("rerun.log")).contains("took over the batch lock of a run that died"),
                     "the rerun says whose lock it took over");
 
-            SparkSession spark = TestSpark.forLake(settings, config);
+            SparkSession spark = TestSpark.isolated(); // the lake by path, beside the classes on the JVM's session
             DeltaWriter lake = new DeltaWriter(spark, config.lakeRoot());
             assertEquals(List.of(), Reconciliation.compare(spark, lake, config.postgres()),
                     "gold = PostgreSQL after each server was away and the batch was killed in each layer");
             assertDataTestsPass(lake, "after the outages, the kills and the rerun");
-            assertEquals(1L, spark.sql("SELECT count(*) FROM bronze.support_report_files "
-                    + "WHERE report_date = DATE'2026-09-03'").first().getLong(0),
+            assertEquals(1L, lake.read(LakeTables.BRONZE_REPORT_FILES).where("report_date = DATE'2026-09-03'")
+                    .count(),
                     "the report the FTP server held while it was away landed once it was back, once");
 
             Map<String, Long> versions = versions(lake);
@@ -286,7 +286,7 @@ class FaultSuiteIT {
      * a fact once, each minute's traffic counted once, the stock as PostgreSQL holds it, each
      * quarantined record once.
      */
-    private static void assertStreamTablesEqualTheEvents(SparkSession spark, LakehouseConfig config) throws Exception {
+    private static void assertStreamTablesEqualTheEvents(SparkSession spark, DeltaWriter lake, LakehouseConfig config) throws Exception {
         Map<String, Long> cartActions = new TreeMap<>();
         Map<String, Long> stockChanges = new TreeMap<>();
         for (Events.Event e : Events.readAll(config.kafka())) {
@@ -296,9 +296,9 @@ class FaultSuiteIT {
                 stockChanges.putIfAbsent(e.body().get("event_id").asText(), 1L);
             }
         }
-        assertEquals(cartActions, counts(spark, "gold.fact_cart_activity"), "every cart action produced is a fact, once");
-        assertEquals(stockChanges, counts(spark, "gold.fact_product_stock"), "every stock change produced is a fact, once");
-        assertEquals(stockInDatabase(config), stockInGold(spark), "gold.stock_current = products.stock_quantity");
+        assertEquals(cartActions, counts(lake, LakeTables.GOLD_FACT_CART_ACTIVITY), "every cart action produced is a fact, once");
+        assertEquals(stockChanges, counts(lake, LakeTables.GOLD_FACT_PRODUCT_STOCK), "every stock change produced is a fact, once");
+        assertEquals(stockInDatabase(config), stockInGold(lake), "gold.stock_current = products.stock_quantity");
         Map<String, EventTopic> topics = new LinkedHashMap<>();
         for (EventTopic t : EventTopic.values()) {
             topics.put(t.topicName(config.kafka()), t);
@@ -310,12 +310,12 @@ class FaultSuiteIT {
                 config.streaming().futureTolerance(), java.sql.Timestamp.from(config.streaming().earliestEventTime())));
         Dataset<Row> minutes = LiveTraffic.perMinute(StreamFacts.usable(events).where(LiveTraffic.isTraffic()))
                 .drop("cart_conversion");
-        Dataset<Row> held = spark.table("gold.live_traffic_minute").select(minutes.columns()[0],
+        Dataset<Row> held = lake.read(LakeTables.GOLD_LIVE_TRAFFIC).select(minutes.columns()[0],
                 java.util.Arrays.copyOfRange(minutes.columns(), 1, minutes.columns().length));
         assertEquals(List.of(), minutes.exceptAll(held).union(held.exceptAll(minutes)).limit(5).collectAsList(),
                 "gold.live_traffic_minute = the events' traffic per minute, each event counted once");
-        assertEquals(0L, spark.sql("SELECT count(*) FROM (SELECT topic, partition, offset FROM bronze.events_quarantine "
-                + "GROUP BY ALL HAVING count(*) > 1)").first().getLong(0), "each quarantined record once");
+        assertEquals(0L, lake.read(LakeTables.BRONZE_EVENTS_QUARANTINE).groupBy("topic", "partition", "offset").count()
+                .where("count > 1").count(), "each quarantined record once");
     }
 
     private static Path jobConf(Settings settings) throws IOException {
@@ -379,8 +379,8 @@ class FaultSuiteIT {
         return versions;
     }
 
-    private static Map<String, Long> counts(SparkSession spark, String table) {
-        return spark.sql("SELECT event_id, count(*) FROM " + table + " GROUP BY event_id").collectAsList().stream()
+    private static Map<String, Long> counts(DeltaWriter lake, TableSpec table) {
+        return lake.read(table).groupBy("event_id").count().collectAsList().stream()
                 .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1), (a, b) -> a, TreeMap::new));
     }
 
@@ -395,9 +395,9 @@ class FaultSuiteIT {
         return stock;
     }
 
-    private static Map<Integer, Integer> stockInGold(SparkSession spark) {
+    private static Map<Integer, Integer> stockInGold(DeltaWriter lake) {
         Map<Integer, Integer> stock = new TreeMap<>();
-        spark.table("gold.stock_current").collectAsList().forEach(r -> stock.put(r.getInt(0), r.getInt(1)));
+        lake.read(LakeTables.GOLD_STOCK_CURRENT).collectAsList().forEach(r -> stock.put(r.getInt(0), r.getInt(1)));
         return stock;
     }
 

@@ -1,5 +1,7 @@
 package dev.shoplake.query;
 
+import dev.shoplake.testing.TestSpark;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * over a few days inside it (the range filter).
  */
 @Tag("integration")
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class DashboardQueriesIT {
     private static final SmallLake LAKE = SmallLake.get();
     private static final LocalDate FROM = SmallLake.FIRST_DAY;

@@ -1,5 +1,7 @@
 package dev.shoplake.query;
 
+import dev.shoplake.testing.TestSpark;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** The SQL shell and the catalog script on a real lake, as a user types them. */
 @Tag("integration")
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class SqlShellIT {
     private static final SmallLake LAKE = SmallLake.get();
 

@@ -1,5 +1,8 @@
 package dev.shoplake.serve;
 
+import org.junit.jupiter.api.Order;
+import dev.shoplake.lake.LakeTables;
+import dev.shoplake.testing.TestSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * client on their classpath (their own JVM: src/test/resources/connect/ConnectProbe.java).
  */
 @Tag("integration")
+@Order(7)
 class ConnectServerIT {
     private static final SmallLake LAKE = SmallLake.get();
     private static String TOKEN;
@@ -91,9 +95,10 @@ class ConnectServerIT {
 
     @Test
     void aThinClientQueriesTablesByNameTravelsInTimeAndGoesOnAfterAFailedQuery() throws Exception {
-        SparkSession spark = LAKE.spark();
-        long versionZeroSales = spark.sql("SELECT count(*) FROM gold.fact_sales VERSION AS OF 0").first().getLong(0);
-        Row first = spark.sql("DESCRIBE HISTORY gold.fact_sales").orderBy("version").first();
+        SparkSession spark = TestSpark.isolated(); // the expected answers by path, beside the classes on the session
+        String sales = LAKE.at(LakeTables.GOLD_FACT_SALES);
+        long versionZeroSales = spark.sql("SELECT count(*) FROM " + sales + " VERSION AS OF 0").first().getLong(0);
+        Row first = spark.sql("DESCRIBE HISTORY " + sales).orderBy("version").first();
         Timestamp firstCommit = first.getTimestamp(first.fieldIndex("timestamp"));
         long ordersInTheSource;
         var pg = LAKE.config().postgres();
@@ -115,7 +120,7 @@ class ConnectServerIT {
         assertEquals("ROW\t" + versionZeroSales, rows.get(2), "VERSION AS OF");
         assertEquals("ROW\t" + versionZeroSales, rows.get(3), "TIMESTAMP AS OF the first commit");
         assertEquals("ROW\t<unset>", rows.get(4), "the token cannot be read back through spark.conf");
-        assertEquals("ROW\t" + spark.table("ops.job_runs").count(), rows.get(5), "after a failed query the session goes on");
+        assertEquals("ROW\t" + spark.sql("SELECT * FROM " + LAKE.at(LakeTables.OPS_JOB_RUNS)).count(), rows.get(5), "after a failed query the session goes on");
     }
 
     /**
@@ -139,7 +144,8 @@ class ConnectServerIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), out);
         StringBuilder expected = new StringBuilder();
-        for (Row r : LAKE.spark().sql("SELECT order_status, count(*) AS orders FROM gold.fact_sales GROUP BY order_status "
+        for (Row r : TestSpark.isolated().sql("SELECT order_status, count(*) AS orders FROM " + LAKE.at(LakeTables.GOLD_FACT_SALES)
+                + " GROUP BY order_status "
                 + "ORDER BY order_status").collectAsList()) {
             expected.append(String.format("|%s|%s|", r.get(0), r.get(1)).replaceAll("\\s", ""));
         }
@@ -164,7 +170,7 @@ class ConnectServerIT {
 
     @Test
     void sqlRunsOnTheRunningServerAndOnASparkOfItsOwnWhenNoneAnswers() throws Exception {
-        long sales = LAKE.spark().table("gold.fact_sales").count();
+        long sales = TestSpark.isolated().sql("SELECT * FROM " + LAKE.at(LakeTables.GOLD_FACT_SALES)).count();
         // the configured server answers: the thin client (no Spark engine on its classpath) asks it
         var served = lakehouseCli(TOKEN, "sql", "-e", "SET spark.app.name; SELECT count(*) AS n FROM gold.fact_sales;");
         assertEquals(0, served.getKey(), served.getValue());
@@ -223,7 +229,7 @@ class ConnectServerIT {
         }
         long cancelledBefore = cancelled();
         killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        long customers = LAKE.spark().table("gold.dim_customer").count();
+        long customers = TestSpark.isolated().sql("SELECT * FROM " + LAKE.at(LakeTables.GOLD_DIM_CUSTOMER)).count();
         // twenty clients at once beside it, each its own connection and session (in one JVM: twenty JVMs cost a
         // minute of CPU)
         Path out = Files.createTempFile("clients", ".out");

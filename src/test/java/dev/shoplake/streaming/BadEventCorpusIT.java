@@ -1,5 +1,6 @@
 package dev.shoplake.streaming;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * for, as a fact, a usable event, or a quarantine row with its reason; nothing else.
  */
 @Tag("integration")
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class BadEventCorpusIT {
     private static final TestStack STACK = TestStack.get();
 

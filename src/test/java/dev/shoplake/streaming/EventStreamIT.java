@@ -1,5 +1,7 @@
 package dev.shoplake.streaming;
 
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +40,8 @@ import org.junit.jupiter.api.Test;
  * late data and late dimensions (kill -9 at each risky point is the fault suite's).
  */
 @Tag("integration")
+@Order(4)
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class EventStreamIT {
     private static final TestStack STACK = TestStack.get();
     private static final Set<String> CART_ACTIONS = Set.copyOf(dev.shoplake.lake.AcceptedValues.CART_ACTIONS);

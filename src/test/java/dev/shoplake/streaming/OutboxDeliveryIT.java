@@ -1,5 +1,6 @@
 package dev.shoplake.streaming;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * database committed exactly once.
  */
 @Tag("integration")
+@ResourceLock(TestSpark.SESSION) // the JVM's one session and catalog, pointed at one lake at a time
 class OutboxDeliveryIT {
     private static final TestStack STACK = TestStack.get();
 

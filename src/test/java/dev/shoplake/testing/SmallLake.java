@@ -40,7 +40,8 @@ public final class SmallLake {
             TestStack stack = TestStack.get();
             Settings settings = stack.freshShopSettings().with("spark.lakehouse.sim.ticks-per-day", "3");
             LakehouseConfig config = stack.config(settings);
-            SparkSession spark = TestSpark.forLake(settings, config);
+            // built by path in a session of its own: the classes on the JVM's session may run beside the build
+            SparkSession spark = TestSpark.isolated();
             ReportLandingZone zone = new ReportLandingZone(config.lakeRoot(), spark.sparkContext().hadoopConfiguration());
             TestStack.simulate(config, 0, Instant.parse(FIRST_DAY + "T00:00:00Z"), 11);
             for (int d = 0; d < DAYS; d++) {
@@ -63,9 +64,14 @@ public final class SmallLake {
         return instance;
     }
 
-    /** The shared test session, pointed at this lake. */
+    /** The shared test session, pointed at this lake by name (for a class that holds {@link TestSpark#SESSION}). */
     public SparkSession spark() {
         return TestSpark.forLake(settings, config);
+    }
+
+    /** A table of this lake by path, for SQL in a {@link TestSpark#isolated} session: {@code delta.`...`}. */
+    public String at(dev.shoplake.lake.TableSpec table) {
+        return "delta.`" + table.path(config.lakeRoot()) + "`";
     }
 
     public LakehouseConfig config() {

@@ -7,6 +7,11 @@ import org.apache.spark.sql.SparkSession;
 
 /** One SparkSession for the whole test JVM (a session costs seconds), pointed at each test's lake. */
 public final class TestSpark {
+    /**
+     * The integration classes run two at a time; those that use this JVM's session hold this lock
+     * (JUnit's {@code @ResourceLock}), because the session's catalog names one lake at a time.
+     */
+    public static final String SESSION = "dev.shoplake.testing.TestSpark.session";
     private static SparkSession spark;
 
     private TestSpark() {
@@ -24,6 +29,17 @@ public final class TestSpark {
             }
         }
         return spark;
+    }
+
+    /**
+     * A session of its own on this JVM's Spark, for a class that reads and writes its lake by path
+     * only ({@code DeltaWriter}, {@code delta.`path`}) and so needs no {@link #SESSION} lock: its
+     * temporary views and settings are its own, and it names no table in the shared catalog.
+     */
+    public static SparkSession isolated() {
+        SparkSession own = session().newSession();
+        own.conf().set(dev.shoplake.lake.LakeSession.NAMES_ON_WRITE, "false");
+        return own;
     }
 
     public static synchronized SparkSession forLake(Settings settings, LakehouseConfig config) {
