@@ -44,7 +44,7 @@ class DemoIT {
         Path conf = dev.shoplake.testing.TestJvm.configFile(settings, dir.resolve("demo.properties"));
         Path log = dir.resolve("demo.log");
         List<String> command = dev.shoplake.testing.TestJvm.lakehouse("2g", "demo", "--config", conf.toString(),
-                "--days", "3", "--port", String.valueOf(dashboardPort), "--batch-every", "5");
+                "--days", "3", "--port", String.valueOf(dashboardPort), "--batch-every", "20");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process demo = pb.start();
@@ -91,8 +91,10 @@ class DemoIT {
             assertEquals(400, http.send(HttpRequest.newBuilder(URI.create(base + "api/query/orders_summary?from=x"))
                     .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "a bad date is refused");
 
-            // the schedule runs the next batch; Ctrl-C then lands in the middle of it, which it cancels
-            awaitLog(demo, log, "batch (every 5 s):", "bronze run ", 180);
+            // the schedule runs the next batch (one at a time, 20 s apart: the checks above run beside no more than
+            // one); Ctrl-C then lands in the middle of the next one to start, which it cancels
+            int seen = Files.readString(log).length();
+            awaitLog(demo, log, seen, "batch (every 20 s):", "bronze run ", 240);
         } finally {
             List<ProcessHandle> children = demo.descendants().toList();
             demo.destroy(); // SIGTERM, as Ctrl-C: the shutdown hook stops every part
@@ -127,18 +129,24 @@ class DemoIT {
     }
 
     private static void awaitLog(Process p, Path log, String line, int seconds) throws Exception {
-        awaitLog(p, log, "", line, seconds);
+        awaitLog(p, log, 0, "", line, seconds);
     }
 
-    /** Waits for {@code line} to come after the first {@code after}. */
-    private static void awaitLog(Process p, Path log, String after, String line, int seconds) throws Exception {
+    /** Waits for {@code line} to come after the first {@code after} that comes after the log's first {@code from} characters. */
+    private static void awaitLog(Process p, Path log, int from, String after, String line, int seconds) throws Exception {
         long deadline = System.currentTimeMillis() + Math.max(1, seconds) * 1000L;
-        while (!Files.readString(log).substring(Math.max(0, Files.readString(log).indexOf(after))).contains(line)) {
+        while (!following(Files.readString(log), from, after).contains(line)) {
             if (!p.isAlive() || System.currentTimeMillis() > deadline) {
                 throw new AssertionError("'" + line + "' never came:\n" + tail(log));
             }
             Thread.sleep(500);
         }
+    }
+
+    /** The log from the first {@code after} past its first {@code from} characters (empty while there is none). */
+    private static String following(String text, int from, String after) {
+        int at = text.indexOf(after, from);
+        return at < 0 ? "" : text.substring(at);
     }
 
     private static String tail(Path log) throws IOException {
