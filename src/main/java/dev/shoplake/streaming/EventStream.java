@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * cart actions and stock changes ({@link FactAppender}), the traffic minutes
  * ({@link TrafficMinutesWriter}), the quarantine. A replayed micro-batch is skipped by Delta's
  * transaction id, a message sent twice by its event id. gold.stock_current and compaction run on
- * their own cadence beside it ({@link StreamUpkeep}); late dimension keys between micro-batches
+ * their own cadence beside it ({@link StreamUpkeep}), and so do the late dimension keys
  * ({@link LateKeys}). Exactly once therefore holds across restarts and kill -9: Kafka offsets come
  * back from the checkpoint, and every write is idempotent for a replayed batch.
  */
@@ -73,8 +74,8 @@ public final class EventStream {
     private final TrafficMinutes trafficMinutes;
     private final StockCurrentWriter stockCurrent;
     private final LateKeys lateKeys;
-    /** Held while the facts' files are rewritten (late keys): compaction waits for it. */
-    private final java.util.concurrent.locks.ReentrantLock rewriting = new java.util.concurrent.locks.ReentrantLock();
+    /** Held while the upkeep's work runs (compaction, late keys, the derived tables): one caller at a time. */
+    private final java.util.concurrent.locks.ReentrantLock upkeepLock = new java.util.concurrent.locks.ReentrantLock();
     private final StreamUpkeep upkeep;
     /** How often the upkeep compacts the small files the stream's appends leave. */
     private static final long COMPACT_EVERY_MS = 300_000;
@@ -94,7 +95,7 @@ public final class EventStream {
         this.trafficMinutes = new TrafficMinutes(writer);
         this.stockCurrent = new StockCurrentWriter(writer);
         this.lateKeys = new LateKeys(writer);
-        this.upkeep = new StreamUpkeep(spark, writer, this::catchUpDerived, rewriting);
+        this.upkeep = new StreamUpkeep(spark, writer, this::catchUpDerived, upkeepLock);
         this.progress = new StreamProgress(writer, () -> List.copyOf(queries));
         for (EventTopic t : EventTopic.values()) {
             topics.put(t.topicName(config.kafka()), t);
@@ -256,6 +257,7 @@ public final class EventStream {
         // per checkpoint: a fresh checkpoint (a new query id) does not inherit an old one's batch ids
         String appId = "shoplake.stream." + spark.sparkContext().getLocalProperty("sql.streaming.queryId");
         Map<String, Long> written = new ConcurrentHashMap<>();
+        String keyedAgainst = dimensions.versions(); // before the reads: a version moved meanwhile only makes a run due
         Dataset<Row> dimCustomer = dimensions.get(LakeTables.GOLD_DIM_CUSTOMER, DIM_CUSTOMER);
         Dataset<Row> dimProduct = dimensions.get(LakeTables.GOLD_DIM_PRODUCT, DIM_PRODUCT);
         StructType keyedSchema = batch.schema().add("customer_key", DataTypes.LongType).add("product_key", DataTypes.LongType);
@@ -288,6 +290,9 @@ public final class EventStream {
                     col("kafka_timestamp").geq(LiveBatch.oldest(errors, "kafka_timestamp", r -> true)), appId, batchId))));
         }
         TableTasks.run(writes.size(), writes);
+        if (Stream.concat(cart.stream(), stock.stream()).anyMatch(EventStream::waitsForKey)) {
+            lateKeys.appended(keyedAgainst);
+        }
         upkeep.written(LiveBatch.days(cart));
         upkeep.written(LiveBatch.days(stock));
         long wroteAt = System.currentTimeMillis();
@@ -302,20 +307,23 @@ public final class EventStream {
                     .mapToLong(r -> wroteAt - r.<Timestamp>getAs("event_time").getTime()).toArray()));
         }
         long heardAt = System.currentTimeMillis();
-        rewriting.lock();
-        try {
-            written.putAll(TableTasks.forTable(spark, "(stream: late keys)", () -> lateKeys.resolve(
-                    dimensions.versions(), dimensions.noneExists(), dimCustomer, dimProduct)));
-        } finally {
-            rewriting.unlock();
-        }
         Map<String, Long> byTable = new java.util.TreeMap<>(written);
         progress.reported(spark.sparkContext().getLocalProperty("sql.streaming.queryId"), batchId, byTable, latency);
         long done = System.currentTimeMillis();
-        LOG.info("{} batch {}: {} records in, written {}, {} ms (read {}, written {}, live view {}, late keys {}), "
+        LOG.info("{} batch {}: {} records in, written {}, {} ms (read {}, written {}, live view {}), "
                 + "event-to-gold latency {} ms", FACTS, batchId, batch.input(), byTable, done - started, read - started,
-                wroteAt - read, heardAt - wroteAt, done - heardAt, latency);
+                wroteAt - read, heardAt - wroteAt, latency);
         FaultPoints.reached(BATCH_WRITTEN); // every table committed, the checkpoint's commit not yet
+    }
+
+    private static boolean waitsForKey(Row keyed) {
+        for (String key : List.of("customer_key", "product_key")) {
+            Long k = keyed.getAs(key);
+            if (k != null && k == dev.shoplake.gold.GoldModel.UNKNOWN_KEY) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code events} with their customer_key and product_key, looked up on the driver ({@link DimensionKeys}). */
@@ -364,12 +372,27 @@ public final class EventStream {
     }
 
     /**
-     * The tables derived from the stream's own (gold.stock_current from the stock facts,
-     * gold.live_traffic_minute from the traffic increments) catch up with them: on the upkeep's
-     * cadence, and whenever the stream has processed what Kafka holds.
+     * What the stream's own tables leave to do, on the upkeep's cadence and whenever the stream has
+     * processed what Kafka holds: the derived tables (gold.stock_current from the stock facts,
+     * gold.live_traffic_minute from the traffic increments) catch up, and facts that arrived before
+     * their dimension version get its key ({@link LateKeys}). One caller at a time: compaction and
+     * the late keys rewrite the same files.
      */
     private void catchUpDerived() {
-        TableTasks.forTable(spark, LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), stockCurrent::catchUp);
-        TableTasks.forTable(spark, LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), trafficMinutes::catchUp);
+        upkeepLock.lock();
+        try {
+            TableTasks.forTable(spark, LakeTables.GOLD_STOCK_CURRENT.qualifiedName(), stockCurrent::catchUp);
+            TableTasks.forTable(spark, LakeTables.GOLD_LIVE_TRAFFIC.qualifiedName(), trafficMinutes::catchUp);
+            Map<String, Long> resolved = TableTasks.forTable(spark, "(stream: late keys)", () -> {
+                Dataset<Row> dimCustomer = dimensions.get(LakeTables.GOLD_DIM_CUSTOMER, DIM_CUSTOMER);
+                Dataset<Row> dimProduct = dimensions.get(LakeTables.GOLD_DIM_PRODUCT, DIM_PRODUCT);
+                return lateKeys.resolve(dimensions.versions(), dimensions.noneExists(), dimCustomer, dimProduct);
+            });
+            if (!resolved.isEmpty()) {
+                LOG.info("{}: facts given their late dimension keys {}", FACTS, resolved);
+            }
+        } finally {
+            upkeepLock.unlock();
+        }
     }
 }

@@ -15,27 +15,60 @@ import org.apache.spark.sql.Row;
 
 /**
  * Facts that arrived before their dimension version reached gold carry key -1. When gold's
- * dimensions change (the batch ran), those facts get their keys. Run in the stream's own thread,
- * between its appends, so it never races them (an update and an append in one partition conflict).
+ * dimensions change (the batch ran), those facts get their keys. Run beside the stream, on the
+ * upkeep's cadence ({@link StreamUpkeep}), never inside a micro-batch: the stream's appends are blind
+ * appends, which an update of the same days does not conflict with under Delta's default
+ * WriteSerializable isolation, and facts appended after the update read the table are told about
+ * ({@link #appended}) and resolved on its next run.
  */
 final class LateKeys {
     private final DeltaWriter writer;
-    /** The dimension versions the waiting facts were last resolved against. */
-    private String resolvedAt = "";
+    /** Before the first run: facts a stream before this one left may be waiting. */
+    private static final String EARLIER = "(before this start)";
+    /**
+     * The dimension versions that facts with a -1 key were keyed against, since the last run read
+     * the table: a run is due when any of them is not the dimensions' current versions.
+     */
+    private final java.util.Set<String> keyedAt = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     LateKeys(DeltaWriter writer) {
         this.writer = writer;
+        keyedAt.add(EARLIER);
     }
 
-    /** @param versions the dimensions' versions ({@link DimensionCache#versions}); nothing to do when they did not move */
+    /** A micro-batch committed facts with a -1 key, keyed against the dimensions' {@code versions}. */
+    void appended(String versions) {
+        keyedAt.add(versions);
+    }
+
+    /**
+     * Gives the waiting facts the keys gold's dimensions now hold, if a fact may be waiting for a
+     * version they did not hold when it was keyed.
+     *
+     * @param versions the dimensions' current versions ({@link DimensionCache#versions})
+     */
     Map<String, Long> resolve(String versions, boolean noDimensionYet, Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
-        if (versions.equals(resolvedAt)) {
+        java.util.Set<String> due = java.util.Set.copyOf(keyedAt);
+        if (due.isEmpty() || due.equals(java.util.Set.of(versions))) {
             return Map.of();
         }
+        // taken before the table is read: a fact committed after that is announced again, and waits for the next run
+        keyedAt.removeAll(due);
         if (noDimensionYet) { // before the first batch nothing can resolve: no MERGE for nothing
-            resolvedAt = versions;
+            keyedAt.add(versions);
             return Map.of();
         }
+        try {
+            Map<String, Long> written = resolveNow(dimCustomer, dimProduct);
+            keyedAt.add(versions); // what still waits, waits for the dimensions to move on
+            return written;
+        } catch (RuntimeException e) {
+            keyedAt.addAll(due);
+            throw e;
+        }
+    }
+
+    private Map<String, Long> resolveNow(Dataset<Row> dimCustomer, Dataset<Row> dimProduct) {
         Map<String, Long> written = new LinkedHashMap<>();
         Dataset<Row> cartFacts = writer.read(LakeTables.GOLD_FACT_CART_ACTIVITY);
         written.put(LakeTables.GOLD_FACT_CART_ACTIVITY.qualifiedName() + " (late keys)", updateByDay(
@@ -50,7 +83,6 @@ final class LateKeys {
                 GoldModel.versionAt(stockWaiting, "product_id", "event_time", dimProduct, "product_id", "product_key")
                         .where(col("product_key").notEqual(GoldModel.UNKNOWN_KEY)),
                 List.of("product_key")));
-        resolvedAt = versions;
         return written;
     }
 

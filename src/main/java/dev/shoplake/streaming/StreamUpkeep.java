@@ -20,10 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the stream's tables need besides their appends, on a thread of its own so that a
  * micro-batch never waits for it: the derived tables (gold.stock_current, gold.live_traffic_minute)
- * catching up every few seconds, and the small
- * files a commit a second leaves compacted every few minutes (only the days written since, and
- * never while the late keys are being resolved: a compaction and an update of the same files
- * conflict, appends do not).
+ * and the late dimension keys catching up every few seconds, and the small files a commit a second
+ * leaves compacted every few minutes (only the days written since, and never while the late keys
+ * are being resolved: a compaction and an update of the same files conflict, appends do not).
  */
 final class StreamUpkeep implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamUpkeep.class);
@@ -45,7 +44,7 @@ final class StreamUpkeep implements AutoCloseable {
 
     /**
      * @param catchUp   the derived tables catching up with the stream's (gold.stock_current,
-     *                  gold.live_traffic_minute)
+     *                  gold.live_traffic_minute), and the late keys
      * @param rewriting held while a rewrite of the facts' files (the late keys) runs
      */
     StreamUpkeep(SparkSession spark, DeltaWriter writer, Runnable catchUp, ReentrantLock rewriting) {

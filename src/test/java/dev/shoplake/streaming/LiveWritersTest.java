@@ -126,6 +126,39 @@ class LiveWritersTest {
                         .selectExpr("date_format(minute, 'yyyy-MM-dd HH:mm:ss')", "page_views", "carts_created").collectAsList());
     }
 
+    @Test
+    void lateKeysRunWhenAFactWaitsForADimensionVersionItWasNotKeyedAgainst() {
+        writer.ensure(LakeTables.GOLD_FACT_PRODUCT_STOCK);
+        FactAppender appender = new FactAppender(writer, LakeTables.GOLD_FACT_CART_ACTIVITY, StreamFacts::cartActivity);
+        LateKeys lateKeys = new LateKeys(writer);
+        StructType dimCustomer = new StructType().add("customer_id", DataTypes.IntegerType)
+                .add("valid_from", DataTypes.TimestampType).add("valid_to", DataTypes.TimestampType)
+                .add("customer_key", DataTypes.LongType);
+        StructType dimProduct = new StructType().add("product_id", DataTypes.IntegerType)
+                .add("valid_from", DataTypes.TimestampType).add("valid_to", DataTypes.TimestampType)
+                .add("product_key", DataTypes.LongType);
+        Dataset<Row> noCustomer = spark.createDataFrame(List.of(), dimCustomer);
+        Dataset<Row> noProduct = spark.createDataFrame(List.of(), dimProduct);
+        Dataset<Row> customerOne = spark.createDataFrame(List.of(RowFactory.create(1,
+                Timestamp.valueOf("2020-01-01 00:00:00"), null, 7L)), dimCustomer);
+
+        appendCarts(appender, batch("shop.store", cart("a", "2026-06-01T10:00:00Z")), 0);
+        assertFalse(lateKeys.resolve("v0", false, noCustomer, noProduct).isEmpty(),
+                "its first run: a stream before this one may have left facts waiting");
+        appendCarts(appender, batch("shop.store", cart("b", "2026-06-01T10:00:05Z")), 1);
+        lateKeys.appended("v0");
+        assertTrue(lateKeys.resolve("v0", false, noCustomer, noProduct).isEmpty(),
+                "keyed against the dimensions as they are: nothing to do");
+        assertFalse(lateKeys.resolve("v1", false, customerOne, noProduct).isEmpty(), "the dimension moved: a run");
+        appendCarts(appender, batch("shop.store", cart("c", "2026-06-01T10:00:09Z")), 2);
+        lateKeys.appended("v0"); // keyed against the old version, committed after that run read the table
+        assertFalse(lateKeys.resolve("v1", false, customerOne, noProduct).isEmpty(), "a fact keyed before the move: a run");
+        assertTrue(lateKeys.resolve("v1", false, customerOne, noProduct).isEmpty(), "then nothing due");
+        assertEquals(List.of(RowFactory.create("a", 7L), RowFactory.create("b", 7L), RowFactory.create("c", 7L)),
+                writer.read(LakeTables.GOLD_FACT_CART_ACTIVITY).orderBy("event_id")
+                        .select("event_id", "customer_key").collectAsList());
+    }
+
     private static String view(String id, String time) {
         return event(id, "PAGE_VIEW", time, "\"session_id\":\"s\",\"page\":\"home\"");
     }
