@@ -25,6 +25,9 @@ import org.apache.spark.sql.types.StructType;
  * transaction id), and MERGEs by key.
  */
 public final class DeltaWriter {
+    /** Per table path, the newest version {@link #version} saw: where its next look starts. */
+    private static final Map<String, Long> VERSIONS_SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final SparkSession spark;
     private final String lakeRoot;
 
@@ -518,12 +521,47 @@ public final class DeltaWriter {
         return where.append(")").toString();
     }
 
-    /** The table's newest committed version, read from its log (no data is read); -1 when there is no table. */
+    /**
+     * The table's newest committed version, read from its log (no data is read); -1 when there is no
+     * table. Asked every few hundred milliseconds by the dashboard and the stream, so after a first
+     * answer from Delta it is the last version seen, moved on by looking for the commit files after
+     * it: two file lookups a table, where Delta's own answer copies the Hadoop configuration three
+     * times (an eighth of a live JVM's processor time, the dashboard's watch alone). Commits are
+     * numbered without gaps and the newest is never cleaned up, so a last version whose commit file
+     * is gone (the table deleted or created anew) is asked of Delta again.
+     */
     public long version(TableSpec spec) {
-        if (!exists(spec)) {
-            return -1;
+        String table = path(spec);
+        Long seen = VERSIONS_SEEN.get(table);
+        try {
+            org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(table, "_delta_log");
+            org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (seen != null && fs.exists(commitFile(log, seen))) {
+                long v = seen;
+                while (fs.exists(commitFile(log, v + 1))) {
+                    v++;
+                }
+                VERSIONS_SEEN.put(table, v);
+                return v;
+            }
+            if (!fs.exists(log)) {
+                VERSIONS_SEEN.remove(table);
+                return -1;
+            }
+        } catch (java.io.IOException e) {
+            // the log could not be looked at as files: Delta answers
         }
-        return snapshot(spec).version();
+        long v = exists(spec) ? snapshot(spec).version() : -1;
+        if (v >= 0) {
+            VERSIONS_SEEN.put(table, v);
+        } else {
+            VERSIONS_SEEN.remove(table);
+        }
+        return v;
+    }
+
+    private static org.apache.hadoop.fs.Path commitFile(org.apache.hadoop.fs.Path log, long version) {
+        return new org.apache.hadoop.fs.Path(log, String.format("%020d.json", version));
     }
 
     /**

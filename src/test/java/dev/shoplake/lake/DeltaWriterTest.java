@@ -214,4 +214,31 @@ class DeltaWriterTest {
         org.junit.jupiter.api.Assertions.assertTrue(writer.exists(T), "created, where Delta took the empty log for a table");
         assertEquals(List.of(), table());
     }
+
+    @Test
+    void theVersionFollowsCommitsOfAnyWriterAndATableDeletedOrCreatedAnew() throws Exception {
+        assertEquals(-1, writer.version(T), "no table");
+        writer.ensure(T);
+        long created = writer.version(T);
+        DeltaWriter another = new DeltaWriter(spark, writer.lakeRoot());
+        another.append(T, rows(new Object[] {1, 10, "a", "x"}), null);
+        another.append(T, rows(new Object[] {2, 10, "b", "x"}), null);
+        assertEquals(created + 2, writer.version(T), "two commits of another writer, seen from the last version seen");
+        assertEquals(created + 2, io.delta.tables.DeltaTable.forPath(spark, writer.path(T)).history(1)
+                .first().<Long>getAs("version"), "as Delta says");
+        deleteRecursively(java.nio.file.Path.of(writer.path(T)));
+        assertEquals(-1, writer.version(T), "deleted");
+        writer.ensure(T);
+        another.append(T, rows(new Object[] {1, 10, "a", "x"}), null);
+        assertEquals(created + 1, writer.version(T));
+        deleteRecursively(java.nio.file.Path.of(writer.path(T)));
+        writer.ensure(T);
+        assertEquals(created, writer.version(T), "deleted and created anew between two looks: its own version");
+    }
+
+    private static void deleteRecursively(java.nio.file.Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
 }
