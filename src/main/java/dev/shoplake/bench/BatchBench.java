@@ -11,7 +11,6 @@ import dev.shoplake.pipeline.BatchPipeline;
 import dev.shoplake.source.db.ShopDatabase;
 import dev.shoplake.source.sim.ShopSimulator;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -170,22 +169,10 @@ final class BatchBench extends BenchPhase {
      * otherwise this JVM's command line.
      */
     private double wholeProcessBatch() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        Path script = Path.of("bin", "lakehouse");
-        if (Files.isExecutable(script)) {
-            command.add(script.toString());
-        } else {
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add("dev.shoplake.cli.Lakehouse");
-        }
-        command.addAll(options.cliArgs());
-        command.add("batch");
+        List<String> command = lakehouseCommand("batch");
         Path log = options.outDir().resolve("noop-batch.log");
         Files.createDirectories(options.outDir());
-        if (Files.isExecutable(script) && !archiveRecorded) {
+        if (fromCheckout() && !archiveRecorded) {
             runToEnd(command, log);
             archiveRecorded = true;
         }

@@ -24,8 +24,12 @@ import org.apache.spark.sql.SparkSession;
  * own ({@link BatchBench}, {@link StreamBench}, {@link ServeBench}) writing into one result and report.
  */
 public final class Bench {
+    /**
+     * @param batchInProcess the live phase's batch as {@code lakehouse batch} under {@code nice 19}, a
+     *                       JVM of its own, instead of in the stream's JVM (as the demo runs it)
+     */
     public record Options(double scaleFactor, int days, boolean batch, boolean stream, boolean serve, int repeat, long liveSeconds,
-                          double liveSpeed, List<String> cliArgs, Path outDir) {
+                          double liveSpeed, boolean batchInProcess, List<String> cliArgs, Path outDir) {
     }
 
     private final Settings settings;

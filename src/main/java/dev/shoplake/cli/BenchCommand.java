@@ -47,6 +47,11 @@ final class BenchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}x a day's pace).", defaultValue = "288")
     double speed;
 
+    @Option(names = "--batch-beside", description = "Where the live phase's batch runs beside the stream: jvm (in "
+            + "the stream's JVM, as the demo) or process (lakehouse batch under nice 19, a JVM of its own) "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "jvm")
+    String batchBeside;
+
     @Override
     public Integer call() throws Exception {
         String dir = "target/bench/stack-sf" + scaleFactor + "-" + days + "d";
@@ -60,10 +65,19 @@ final class BenchCommand implements Callable<Integer> {
         }
         parent.options.overrides.forEach(o -> cliArgs.add("--conf=" + o));
         Path report = Bench.run(parent.settings(), parent.config(), new Bench.Options(scaleFactor, days, batch, stream, serve,
-                Math.max(1, repeat), liveSeconds, speed, cliArgs, Path.of("target/bench")), Lakehouse::say);
+                Math.max(1, repeat), liveSeconds, speed, besideInProcess(), cliArgs, Path.of("target/bench")), Lakehouse::say);
         System.out.print(Files.readString(report));
         Lakehouse.say("report: " + report);
         return 0;
+    }
+
+    private boolean besideInProcess() {
+        return switch (batchBeside) {
+            case "jvm" -> false;
+            case "process" -> true;
+            default -> throw new dev.shoplake.config.ConfigException("--batch-beside=" + batchBeside
+                    + " is neither jvm nor process");
+        };
     }
 
     private static void deleteRecursively(Path dir) throws java.io.IOException {
