@@ -24,12 +24,29 @@ import org.apache.spark.sql.SparkSession;
  * own ({@link BatchBench}, {@link StreamBench}, {@link ServeBench}) writing into one result and report.
  */
 public final class Bench {
-    /**
-     * @param batchInProcess the live phase's batch as {@code lakehouse batch} under {@code nice 19}, a
-     *                       JVM of its own, instead of in the stream's JVM (as the demo runs it)
-     */
+    /** @param batchBeside where the live phase's batch runs beside the stream, in its second half */
     public record Options(double scaleFactor, int days, boolean batch, boolean stream, boolean serve, int repeat, long liveSeconds,
-                          double liveSpeed, boolean batchInProcess, List<String> cliArgs, Path outDir) {
+                          double liveSpeed, BatchBeside batchBeside, List<String> cliArgs, Path outDir) {
+    }
+
+    /** Where the live phase's batch runs beside the stream. */
+    public enum BatchBeside {
+        /** in the stream's JVM, as the demo runs it */
+        JVM("in the stream's JVM"),
+        /** {@code lakehouse batch} under {@code nice 19}, a JVM of its own: the recommended deployment */
+        PROCESS("lakehouse batch under nice 19 in a JVM of its own"),
+        /** no batch: the whole live phase is the stream alone (a long run's flatness) */
+        NONE("none");
+
+        private final String said;
+
+        BatchBeside(String said) {
+            this.said = said;
+        }
+
+        public String said() {
+            return said;
+        }
     }
 
     private final Settings settings;

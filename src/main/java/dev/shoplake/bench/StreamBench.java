@@ -74,7 +74,8 @@ final class StreamBench extends BenchPhase {
         var background = java.util.concurrent.Executors.newFixedThreadPool(2);
         long liveFrom = System.currentTimeMillis();
         long half = options.liveSeconds() * 1000 / 2;
-        long batchFrom = liveFrom + half;
+        long liveTo = liveFrom + options.liveSeconds() * 1000;
+        long batchFrom = options.batchBeside() == Bench.BatchBeside.NONE ? liveTo : liveFrom + half;
         long[] batchWindow = new long[] {Long.MAX_VALUE, Long.MAX_VALUE};
         Map<String, Object> page = new LinkedHashMap<>();
         EventStream live = new EventStream(spark, config);
@@ -92,11 +93,14 @@ final class StreamBench extends BenchPhase {
                 }
             });
             var batches = background.submit(() -> {
+                if (options.batchBeside() == Bench.BatchBeside.NONE) {
+                    return 0;
+                }
                 Thread.sleep(Math.max(0, batchFrom - System.currentTimeMillis()));
                 batchWindow[0] = System.currentTimeMillis();
                 int runs = 0;
                 while (System.currentTimeMillis() < liveFrom + options.liveSeconds() * 1000) {
-                    if (options.batchInProcess()) {
+                    if (options.batchBeside() == Bench.BatchBeside.PROCESS) {
                         batchProcess();
                     } else {
                         BatchPipeline.run(spark, config, false, line -> { });
@@ -106,7 +110,7 @@ final class StreamBench extends BenchPhase {
                 batchWindow[1] = System.currentTimeMillis();
                 return runs;
             });
-            Thread.sleep(Math.max(0, batchFrom + 5_000 - System.currentTimeMillis()));
+            Thread.sleep(Math.max(0, liveFrom + half + 5_000 - System.currentTimeMillis()));
             try (Chromium browser = Chromium.open(dashboard.url())) {
                 browser.eval("window.staleness = []; 1");
                 browser.await("document.body !== null && document.body.dataset.ready === 'true'", Duration.ofMinutes(2));
@@ -136,7 +140,11 @@ final class StreamBench extends BenchPhase {
             simulated.get();
             int runs = batches.get();
             page.put("live_batches", runs);
-            page.put("live_batch_beside", options.batchInProcess() ? "process" : "jvm");
+            if (options.batchBeside() == Bench.BatchBeside.NONE) {
+                batchWindow[0] = liveTo;
+                batchWindow[1] = liveTo;
+            }
+            page.put("live_batch_beside", options.batchBeside().name().toLowerCase(java.util.Locale.ROOT));
         } finally {
             background.shutdownNow();
             live.processAllAvailable();
@@ -177,13 +185,14 @@ final class StreamBench extends BenchPhase {
                         + "**%s s** (%d micro-batches, median %s ms)%n",
                 options.liveSeconds(), options.liveSpeed(), config.simulator().tickSeconds(), seconds(alone, 2),
                 seconds(alone, 3), alone.getLong(0), alone.get(4), page.get("live_batches"),
-                options.batchInProcess() ? "lakehouse batch under nice 19 in a JVM of its own" : "in the stream's JVM",
+                options.batchBeside().said(),
                 seconds(beside, 2),
                 seconds(beside, 3), beside.getLong(0), beside.get(4)));
         report.append(String.format("- dashboard, opened under that load: every tile drawn after **%s s**; event to the "
                         + "number on the page (the header's newest stock event, at each push) p50 **%s s**, p95 **%s s** "
                         + "(%s pushes)%n", page.get("dashboard_all_tiles_drawn_s"), page.get("dashboard_staleness_p50_s"),
                 page.get("dashboard_staleness_p95_s"), page.get("dashboard_staleness_samples")));
+        flatness(spark, facts, window, liveFrom, Math.min(batchWindow[0], liveTo));
         List<Long> perBatchAlone = counter.jobsPerMicroBatch(liveFrom, batchWindow[0]);
         List<Long> perBatchBeside = counter.jobsPerMicroBatch(batchWindow[0], batchWindow[1]);
         result.put("stream_jobs_per_microbatch_p50", median(perBatchAlone))
@@ -224,6 +233,26 @@ final class StreamBench extends BenchPhase {
         } finally {
             p.destroy(); // the phase ended (interrupted): no batch outlives it
         }
+    }
+
+    /**
+     * Whether the stream alone stays as fast as it started: its first and last stretch (a third of
+     * the time alone, at most 10 minutes), per event p95 and the micro-batches' median duration.
+     */
+    private void flatness(SparkSession spark, List<String> facts, String window, long from, long to) {
+        long w = Math.min(600_000, (to - from) / 3);
+        Row firstEvents = EventLatency.of(spark, facts, from, from + w);
+        Row lastEvents = EventLatency.of(spark, facts, to - w, to);
+        Row firstBatches = latency(spark, String.format(window, from, from + w));
+        Row lastBatches = latency(spark, String.format(window, to - w, to));
+        result.put("stream_flat_window_s", w / 1000).put("stream_flat_first_p95_s", percentileSeconds(firstEvents, 1))
+                .put("stream_flat_last_p95_s", percentileSeconds(lastEvents, 1))
+                .put("stream_flat_first_microbatch_ms", firstBatches.get(4))
+                .put("stream_flat_last_microbatch_ms", lastBatches.get(4));
+        report.append(String.format("- the stream alone, its first %d s against its last %d s: per event p95 **%s s** -> "
+                        + "**%s s** (%d and %d events), micro-batch median %s -> %s ms%n", w / 1000, w / 1000,
+                percentileSeconds(firstEvents, 1), percentileSeconds(lastEvents, 1), firstEvents.getLong(0),
+                lastEvents.getLong(0), firstBatches.get(4), lastBatches.get(4)));
     }
 
     private static Long median(List<Long> sorted) {

@@ -48,8 +48,8 @@ final class BenchCommand implements Callable<Integer> {
     double speed;
 
     @Option(names = "--batch-beside", description = "Where the live phase's batch runs beside the stream: jvm (in "
-            + "the stream's JVM, as the demo) or process (lakehouse batch under nice 19, a JVM of its own) "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "jvm")
+            + "the stream's JVM, as the demo), process (lakehouse batch under nice 19, a JVM of its own) or none "
+            + "(the stream alone throughout) (default: ${DEFAULT-VALUE}).", defaultValue = "jvm")
     String batchBeside;
 
     @Override
@@ -65,18 +65,19 @@ final class BenchCommand implements Callable<Integer> {
         }
         parent.options.overrides.forEach(o -> cliArgs.add("--conf=" + o));
         Path report = Bench.run(parent.settings(), parent.config(), new Bench.Options(scaleFactor, days, batch, stream, serve,
-                Math.max(1, repeat), liveSeconds, speed, besideInProcess(), cliArgs, Path.of("target/bench")), Lakehouse::say);
+                Math.max(1, repeat), liveSeconds, speed, batchBeside(), cliArgs, Path.of("target/bench")), Lakehouse::say);
         System.out.print(Files.readString(report));
         Lakehouse.say("report: " + report);
         return 0;
     }
 
-    private boolean besideInProcess() {
+    private Bench.BatchBeside batchBeside() {
         return switch (batchBeside) {
-            case "jvm" -> false;
-            case "process" -> true;
+            case "jvm" -> Bench.BatchBeside.JVM;
+            case "process" -> Bench.BatchBeside.PROCESS;
+            case "none" -> Bench.BatchBeside.NONE;
             default -> throw new dev.shoplake.config.ConfigException("--batch-beside=" + batchBeside
-                    + " is neither jvm nor process");
+                    + " is not one of jvm, process, none");
         };
     }
 
